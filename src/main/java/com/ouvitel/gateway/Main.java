@@ -1,0 +1,1 @@
+package com.ouvitel.gateway; public class Main { public static void main(String[] a){} }
