@@ -1,0 +1,79 @@
+package com.ouvitel.gateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+import java.util.List;
+
+/**
+ * Event-bus addresses between the verticles of one gateway process, and the codec that
+ * passes their messages by reference: they never leave the process, so they are never
+ * serialised.
+ */
+public final class Bus {
+
+  /** Ingest asks persistence to store accepted events: {@code IngestRequest -> IngestReply}. */
+  public static final String STORE_EVENTS = "gateway.persistence.store-events";
+  /** The dispatcher reports attempt outcomes: {@code OutcomeBatch}, no reply. */
+  public static final String RECORD_OUTCOMES = "gateway.persistence.record-outcomes";
+  /** The dispatcher asks for due deliveries: {@code ClaimRequest -> JobBatch}. */
+  public static final String CLAIM_DUE = "gateway.persistence.claim-due";
+  /** Persistence hands leased deliveries to the dispatcher: {@code JobBatch}. */
+  public static final String DISPATCH = "gateway.dispatcher.dispatch";
+  /** A webhook was deleted or disabled: its id as a String; queued attempts are dropped. */
+  public static final String WEBHOOK_STOPPED = "gateway.dispatcher.webhook-stopped";
+
+  /** Deliveries were made due now (manual retry, replay): claim them without waiting. */
+  public static final String WAKE = "gateway.dispatcher.wake";
+
+  private Bus() {
+  }
+
+  /** Registers the by-reference codec for every message class, once per Vert.x instance. */
+  public static void registerCodecs(Vertx vertx, List<Class<?>> messageTypes) {
+    for (Class<?> type : messageTypes) {
+      try {
+        register(vertx, type);
+      } catch (IllegalStateException alreadyRegistered) {
+        // Another gateway in the same Vert.x instance (tests) registered it first.
+      }
+    }
+  }
+
+  private static <T> void register(Vertx vertx, Class<T> type) {
+    vertx.eventBus().registerDefaultCodec(type, new ByReference<>(type.getName()));
+  }
+
+  private static final class ByReference<T> implements MessageCodec<T, T> {
+    private final String name;
+
+    ByReference(String name) {
+      this.name = "by-reference:" + name;
+    }
+
+    @Override
+    public void encodeToWire(Buffer buffer, T message) {
+      throw new UnsupportedOperationException("gateway messages stay in the process");
+    }
+
+    @Override
+    public T decodeFromWire(int position, Buffer buffer) {
+      throw new UnsupportedOperationException("gateway messages stay in the process");
+    }
+
+    @Override
+    public T transform(T message) {
+      return message;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package com.ouvitel.gateway.api;
+
+import com.ouvitel.gateway.Bus;
+import com.ouvitel.gateway.ingest.EventValidator;
+import com.ouvitel.gateway.json.JsonInputException;
+import com.ouvitel.gateway.json.StrictJson;
+import com.ouvitel.gateway.store.AccountStore.Principal;
+import com.ouvitel.gateway.store.Messages.AcceptedEvent;
+import com.ouvitel.gateway.store.Messages.IngestReply;
+import com.ouvitel.gateway.store.Messages.IngestRequest;
+import com.ouvitel.gateway.store.Messages.StoredEvent;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Event ingest: validates, builds the body once, and answers 202 only after persistence has
+ * committed the event and its deliveries. A batch is validated item by item; the valid items
+ * are stored together and the invalid ones answered with their own error.
+ */
+final class EventRoutes {
+
+  static final int MAX_BATCH = 1000;
+  private static final DeliveryOptions STORE_TIMEOUT = new DeliveryOptions()
+      .setSendTimeout(10_000);
+
+  private final ApiVerticle.Services services;
+  private final EventValidator validator;
+  private final long maxEventBytes;
+
+  EventRoutes(ApiVerticle.Services services, EventValidator validator, long maxEventBytes) {
+    this.services = services;
+    this.validator = validator;
+    this.maxEventBytes = maxEventBytes;
+  }
+
+  void mount(Router router) {
+    router.post("/v1/events").handler(this::ingestOne);
+    router.post("/v1/events/batch").handler(this::ingestBatch);
+    router.get("/v1/events/:id").handler(this::read);
+  }
+
+  private void ingestOne(RoutingContext ctx) {
+    refuseWhileDraining();
+    byte[] bytes = ctx.body().buffer().getBytes();
+    if (bytes.length > maxEventBytes) {
+      throw new ApiError(413, "payload_too_large",
+          "an event may be at most " + maxEventBytes + " bytes");
+    }
+    Principal principal = ctx.get("principal");
+    String headerKey = ctx.request().getHeader("Idempotency-Key");
+    AcceptedEvent event = validator.accept(parse(bytes), "$", principal.accountId(),
+        headerKey, services.clock().instant());
+    ctx.vertx().eventBus()
+        .<IngestReply>request(Bus.STORE_EVENTS, new IngestRequest(List.of(event)),
+            STORE_TIMEOUT)
+        .onSuccess(reply -> {
+          StoredEvent stored = reply.body().events().get(0);
+          if (stored.conflict()) {
+            ctx.fail(conflict());
+            return;
+          }
+          if (!stored.replayed()) {
+            services.metrics().eventReceived(event.event());
+          }
+          Replies.json(ctx, 202, result(stored));
+        })
+        .onFailure(error -> ctx.fail(ApiError.unavailable()));
+  }
+
+  private void ingestBatch(RoutingContext ctx) {
+    refuseWhileDraining();
+    Object tree = parse(ctx.body().buffer().getBytes());
+    if (!(tree instanceof Map) || !(((Map<?, ?>) tree).get("events") instanceof List)) {
+      throw new ApiError(400, "missing_field", "$.events is required: an array of events");
+    }
+    if (((Map<?, ?>) tree).size() != 1) {
+      throw new ApiError(400, "unknown_field", "a batch has only the field events");
+    }
+    List<?> items = (List<?>) ((Map<?, ?>) tree).get("events");
+    if (items.isEmpty() || items.size() > MAX_BATCH) {
+      throw ApiError.invalidField("$.events", "must hold 1 to " + MAX_BATCH + " events");
+    }
+    Principal principal = ctx.get("principal");
+    Instant now = services.clock().instant();
+    List<AcceptedEvent> accepted = new ArrayList<>();
+    JsonObject[] results = new JsonObject[items.size()];
+    List<Integer> positions = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      try {
+        accepted.add(validator.accept(items.get(i), "$.events[" + i + "]",
+            principal.accountId(), null, now));
+        positions.add(i);
+      } catch (ApiError refused) {
+        results[i] = errorJson(refused);
+      }
+    }
+    if (accepted.isEmpty()) {
+      Replies.json(ctx, 202, new JsonObject().put("results", new JsonArray(List.of(results))));
+      return;
+    }
+    ctx.vertx().eventBus()
+        .<IngestReply>request(Bus.STORE_EVENTS, new IngestRequest(accepted), STORE_TIMEOUT)
+        .onSuccess(reply -> {
+          List<StoredEvent> stored = reply.body().events();
+          for (int k = 0; k < stored.size(); k++) {
+            StoredEvent one = stored.get(k);
+            if (one.conflict()) {
+              results[positions.get(k)] = errorJson(conflict());
+            } else {
+              if (!one.replayed()) {
+                services.metrics().eventReceived(accepted.get(k).event());
+              }
+              results[positions.get(k)] = result(one);
+            }
+          }
+          Replies.json(ctx, 202,
+              new JsonObject().put("results", new JsonArray(List.of(results))));
+        })
+        .onFailure(error -> ctx.fail(ApiError.unavailable()));
+  }
+
+  private void read(RoutingContext ctx) {
+    services.log().event(WebhookRoutes.accountId(ctx), ctx.pathParam("id"))
+        .onSuccess(event -> {
+          if (event == null) {
+            ctx.fail(ApiError.notFound("event"));
+          } else {
+            Replies.json(ctx, 200, event);
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void refuseWhileDraining() {
+    if (!services.accepting().getAsBoolean()) {
+      throw new ApiError(503, "shutting_down",
+          "this gateway instance is shutting down; retry and another one will answer");
+    }
+  }
+
+  private static Object parse(byte[] bytes) {
+    try {
+      return StrictJson.parse(bytes);
+    } catch (JsonInputException e) {
+      throw new ApiError(400, "invalid_json", e.getMessage());
+    }
+  }
+
+  private static JsonObject result(StoredEvent stored) {
+    return new JsonObject().put("id", stored.id()).put("deliveries", stored.deliveries());
+  }
+
+  private static ApiError conflict() {
+    return new ApiError(409, "idempotency_conflict",
+        "this idempotency key was already used for a different event");
+  }
+
+  private static JsonObject errorJson(ApiError error) {
+    return new JsonObject().put("error", new JsonObject()
+        .put("status", error.status()).put("code", error.code())
+        .put("message", error.getMessage()));
+  }
+}

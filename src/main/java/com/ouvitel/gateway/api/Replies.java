@@ -1,0 +1,87 @@
+package com.ouvitel.gateway.api;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writing answers: JSON bodies, the error shape, and what a failure turns into. */
+final class Replies {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
+
+  private Replies() {
+  }
+
+  static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body.toBuffer());
+  }
+
+  static void error(RoutingContext ctx, ApiError error) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    if (error.status() == 503) {
+      ctx.response().putHeader("Retry-After", "1");
+    }
+    json(ctx, error.status(), new JsonObject().put("error",
+        new JsonObject().put("code", error.code()).put("message", error.getMessage())));
+  }
+
+  /** The router's failure handler: every failure becomes the error shape. */
+  static void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiError) {
+      error(ctx, (ApiError) failure);
+    } else if (failure instanceof DecodeException) {
+      error(ctx, ApiError.badRequest("invalid_json", "the body is not valid JSON"));
+    } else if (failure == null) {
+      error(ctx, byStatus(ctx.statusCode()));
+    } else if (isDatabaseDown(failure)) {
+      error(ctx, ApiError.unavailable());
+    } else {
+      LOG.error("Request {} {} failed on our side; answered 500", ctx.request().method(),
+          ctx.normalizedPath(), failure);
+      error(ctx, new ApiError(500, "internal_error",
+          "the gateway failed to handle this request; it has been logged"));
+    }
+  }
+
+  private static ApiError byStatus(int status) {
+    switch (status) {
+      case 404:
+        return new ApiError(404, "not_found", "no such route");
+      case 405:
+        return new ApiError(405, "method_not_allowed", "this method is not allowed here");
+      case 413:
+        return new ApiError(413, "payload_too_large", "the request body is too large");
+      case 415:
+        return new ApiError(415, "unsupported_media_type",
+            "the body must be application/json in UTF-8");
+      default:
+        return status >= 400 && status < 500
+            ? new ApiError(status, "bad_request", "the request is not valid")
+            : new ApiError(500, "internal_error", "the gateway failed to handle this request");
+    }
+  }
+
+  /** Failures of the PostgreSQL connection, as opposed to faults in our own code. */
+  static boolean isDatabaseDown(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      String name = cause.getClass().getName();
+      String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+      if (cause instanceof java.net.ConnectException
+          || cause instanceof io.vertx.core.eventbus.ReplyException
+          || name.contains("ClosedConnection") || message.contains("connection refused")
+          || message.contains("connection is closed") || message.contains("timeout")
+          || message.contains("the database system is")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,471 @@
+package com.ouvitel.gateway.delivery;
+
+import com.ouvitel.gateway.Bus;
+import com.ouvitel.gateway.management.GatewayMetrics;
+import com.ouvitel.gateway.store.Messages.ClaimRequest;
+import com.ouvitel.gateway.store.Messages.JobBatch;
+import com.ouvitel.gateway.store.Messages.OutcomeBatch;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.net.TrustOptions;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends deliveries. Each endpoint (scheme, host and port) gets its own lane with a cap on
+ * attempts in flight and a circuit breaker, so one slow or broken endpoint never delays the
+ * others. Outcomes go to persistence in batches; retries are scheduled by a timer that asks
+ * persistence for due deliveries when the earliest one is due, and a regular poll picks up
+ * the rest (other pods' orphans included).
+ */
+public final class DispatcherVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DispatcherVerticle.class);
+
+  /** Settings of the dispatcher, from configuration. */
+  public record Settings(
+      Duration timeout, int endpointConcurrency, int maxInFlight, Duration pollInterval,
+      int circuitFailureThreshold, Duration circuitCoolDown, String userAgent) {
+  }
+
+  private final Settings settings;
+  private final RetryPolicy retryPolicy;
+  private final DestinationGuard guard;
+  private final TrustOptions trust;
+  private final Clock clock;
+  private final GatewayMetrics metrics;
+
+  private final Map<String, Lane> lanes = new HashMap<>();
+  private final Set<Lane> lanesWaiting = new LinkedHashSet<>();
+  private final Map<String, Resolved> resolved = new HashMap<>();
+  private final Map<String, DestinationGuard.Endpoint> endpoints = lruEndpoints();
+  private final Set<String> stoppedWebhooks = new HashSet<>();
+  private final List<AttemptOutcome> unreported = new ArrayList<>();
+  private EndpointClient client;
+  private Signer signer;
+  private int inFlight;
+  private int queued;
+  private boolean claiming;
+  private boolean draining;
+  private long pollTimer;
+  private long wakeTimer = -1;
+  private Instant wakeAt;
+  private Promise<Void> drained;
+
+  public DispatcherVerticle(Settings settings, RetryPolicy retryPolicy, DestinationGuard guard,
+      TrustOptions trust, Clock clock, GatewayMetrics metrics) {
+    this.settings = settings;
+    this.retryPolicy = retryPolicy;
+    this.guard = guard;
+    this.trust = trust;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    client = new EndpointClient(vertx, settings.timeout(), settings.endpointConcurrency(),
+        trust);
+    signer = new Signer();
+    pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> claimDue());
+    var bus = vertx.eventBus();
+    return Future.all(
+        bus.<JobBatch>consumer(Bus.DISPATCH, this::acceptJobs).completion(),
+        bus.<String>consumer(Bus.WEBHOOK_STOPPED, this::stopWebhook).completion(),
+        bus.consumer(Bus.WAKE, message -> claimDue()).completion());
+  }
+
+  /**
+   * Stops taking work and waits, up to {@code patience}, for the attempts in flight; queued
+   * deliveries are left to persistence, which releases their leases.
+   */
+  public Future<Void> drain(Duration patience) {
+    draining = true;
+    vertx.cancelTimer(pollTimer);
+    if (wakeTimer >= 0) {
+      vertx.cancelTimer(wakeTimer);
+    }
+    lanes.values().forEach(lane -> {
+      queued -= lane.waiting.size();
+      lane.waiting.clear();
+    });
+    lanesWaiting.clear();
+    if (inFlight == 0) {
+      return reportNow();
+    }
+    drained = Promise.promise();
+    long timer = vertx.setTimer(patience.toMillis(), id -> drained.tryComplete());
+    return drained.future().onComplete(done -> vertx.cancelTimer(timer))
+        .compose(done -> reportNow());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return client.close();
+  }
+
+  /** Attempts in flight and queued in this pod, for tests and health. */
+  public int busy() {
+    return inFlight + queued;
+  }
+
+  // ---- taking work ----
+
+  private void acceptJobs(Message<JobBatch> message) {
+    for (DeliveryJob job : message.body().jobs()) {
+      submit(job);
+    }
+  }
+
+  private void stopWebhook(Message<String> message) {
+    String webhookId = message.body();
+    stoppedWebhooks.add(webhookId);
+    for (Lane lane : lanes.values()) {
+      int before = lane.waiting.size();
+      lane.waiting.removeIf(job -> job.webhookId().equals(webhookId));
+      queued -= before - lane.waiting.size();
+    }
+  }
+
+  private void claimDue() {
+    int room = settings.maxInFlight() - inFlight - queued;
+    if (claiming || draining || room <= 0) {
+      return;
+    }
+    claiming = true;
+    vertx.eventBus().<JobBatch>request(Bus.CLAIM_DUE, new ClaimRequest(Math.min(room, 1000)))
+        .onComplete(reply -> {
+          claiming = false;
+          if (reply.succeeded()) {
+            List<DeliveryJob> jobs = reply.result().body().jobs();
+            jobs.forEach(this::submit);
+            if (jobs.size() == Math.min(room, 1000)) {
+              // A full batch: more may be due right now.
+              vertx.runOnContext(v -> claimDue());
+            }
+          }
+        });
+  }
+
+  /** Asks for due deliveries when the earliest scheduled retry is due. */
+  private void wakeAt(Instant due) {
+    if (draining || (wakeAt != null && !due.isBefore(wakeAt))) {
+      return;
+    }
+    if (wakeTimer >= 0) {
+      vertx.cancelTimer(wakeTimer);
+    }
+    wakeAt = due;
+    long delay = Math.max(1, Duration.between(clock.instant(), due).toMillis() + 5);
+    wakeTimer = vertx.setTimer(delay, id -> {
+      wakeTimer = -1;
+      wakeAt = null;
+      claimDue();
+    });
+  }
+
+  private void submit(DeliveryJob job) {
+    if (draining) {
+      return;
+    }
+    if (stoppedWebhooks.contains(job.webhookId())) {
+      return;
+    }
+    DestinationGuard.Endpoint endpoint;
+    try {
+      endpoint = endpoint(job.url());
+    } catch (DestinationGuard.RefusedDestination refused) {
+      finish(job, clock.instant(), 0,
+          AttemptReport.failure(AttemptResult.BLOCKED_DESTINATION, refused.getMessage()));
+      return;
+    }
+    Lane lane = lanes.computeIfAbsent(endpoint.origin(), Lane::new);
+    Instant now = clock.instant();
+    if (circuitHolds(lane, now)) {
+      report(AttemptOutcome.deferral(job, reopening(lane, now)));
+      return;
+    }
+    if (lane.inFlight < settings.endpointConcurrency() && inFlight < settings.maxInFlight()
+        && lane.waiting.isEmpty()) {
+      start(lane, endpoint, job);
+    } else {
+      lane.waiting.add(job);
+      lanesWaiting.add(lane);
+      queued++;
+    }
+  }
+
+  /**
+   * True while an open circuit keeps deliveries away from its endpoint: during the cool-down,
+   * and after it while the one probe attempt it lets through is under way.
+   */
+  private static boolean circuitHolds(Lane lane, Instant now) {
+    return lane.circuitOpenUntil != null
+        && (now.isBefore(lane.circuitOpenUntil) || lane.probing);
+  }
+
+  /** When a deferred delivery is due again: after the cool-down, spread over 5 s. */
+  private Instant reopening(Lane lane, Instant now) {
+    Instant base = lane.circuitOpenUntil.isAfter(now) ? lane.circuitOpenUntil
+        : now.plus(settings.circuitCoolDown());
+    return base.plusMillis((long) (Math.random() * 5000));
+  }
+
+  // ---- one attempt ----
+
+  private void start(Lane lane, DestinationGuard.Endpoint endpoint, DeliveryJob job) {
+    lane.inFlight++;
+    inFlight++;
+    if (lane.circuitOpenUntil != null) {
+      lane.probing = true;
+    }
+    Instant startedAt = clock.instant();
+    long started = System.nanoTime();
+    addresses(endpoint)
+        .compose(address -> client.send(endpoint, address, headers(job, startedAt),
+            Buffer.buffer(job.body().getBytes(StandardCharsets.UTF_8))))
+        .recover(refused -> Future.succeededFuture(AttemptReport.failure(
+            AttemptResult.BLOCKED_DESTINATION, refused.getMessage())))
+        .onComplete(done -> {
+          lane.inFlight--;
+          inFlight--;
+          int durationMs = (int) ((System.nanoTime() - started) / 1_000_000);
+          AttemptReport report = done.result();
+          updateCircuit(lane, report.result());
+          finish(job, startedAt, durationMs, report);
+          startNext(lane);
+        });
+  }
+
+  private MultiMap headers(DeliveryJob job, Instant sentAt) {
+    byte[] body = job.body().getBytes(StandardCharsets.UTF_8);
+    long timestamp = sentAt.getEpochSecond();
+    String standard = signer.standardSignature(job.secret(), job.deliveryId(), timestamp,
+        body);
+    if (job.previousSecret() != null && job.previousSecretExpiresAt() != null
+        && sentAt.isBefore(job.previousSecretExpiresAt())) {
+      standard = standard + " " + signer.standardSignature(job.previousSecret(),
+          job.deliveryId(), timestamp, body);
+    }
+    return MultiMap.caseInsensitiveMultiMap()
+        .add("Content-Type", "application/json")
+        .add("User-Agent", settings.userAgent())
+        .add("X-Ouvitel-Signature", signer.ouvitelSignature(job.secret(), body))
+        .add("X-Ouvitel-Event", job.event())
+        .add("X-Ouvitel-Delivery", job.deliveryId())
+        .add("X-Ouvitel-Attempt", Integer.toString(job.attempt()))
+        .add("X-Ouvitel-Timestamp", Long.toString(timestamp))
+        .add("webhook-id", job.deliveryId())
+        .add("webhook-timestamp", Long.toString(timestamp))
+        .add("webhook-signature", standard);
+  }
+
+  /** The endpoint's checked address, resolving (off the event loop) at most every 30 s. */
+  private Future<InetAddress> addresses(DestinationGuard.Endpoint endpoint) {
+    Resolved known = resolved.get(endpoint.host());
+    long now = System.nanoTime();
+    if (known != null && known.expiresAt > now) {
+      return known.result;
+    }
+    Future<InetAddress> result = vertx.executeBlocking(() -> {
+      try {
+        return guard.resolve(endpoint).get(0);
+      } catch (DestinationGuard.RefusedDestination refused) {
+        throw new IllegalStateException(refused.getMessage());
+      }
+    }, false);
+    resolved.put(endpoint.host(), new Resolved(result, now + 30_000_000_000L));
+    return result;
+  }
+
+  private void finish(DeliveryJob job, Instant startedAt, int durationMs,
+      AttemptReport report) {
+    metrics.attempt(job.event(), report.result(), durationMs);
+    String status;
+    Instant next = null;
+    String disableReason = null;
+    if (report.result() == AttemptResult.SUCCESS) {
+      status = "succeeded";
+      metrics.deliveryLag(Duration.between(job.createdAt(), clock.instant()));
+    } else if (report.statusCode() != null && report.statusCode() == 410) {
+      status = "failed";
+      disableReason = "endpoint answered 410 Gone";
+    } else {
+      Duration delay = retryPolicy.delayAfter(job.attempt(), report.retryAfter());
+      status = delay == null ? "failed" : "pending";
+      next = delay == null ? null : startedAt.plusMillis(durationMs).plus(delay);
+    }
+    if (!status.equals("pending")) {
+      metrics.deliveryEnded(job.event(), status);
+    }
+    LOG.debug("Delivery {} of webhook {}: attempt {} ended {} ({}), delivery now {}",
+        job.deliveryId(), job.webhookId(), job.attempt(), report.result().label(),
+        report.statusCode(), status);
+    if (disableReason != null) {
+      stoppedWebhooks.add(job.webhookId());
+      LOG.info("Webhook {} answered 410 Gone to delivery {}: it is disabled and its pending "
+          + "deliveries are cancelled", job.webhookId(), job.deliveryId());
+    }
+    report(new AttemptOutcome(job.deliveryId(), job.createdAt(), job.webhookId(), job.event(),
+        job.attempt(), startedAt, durationMs, report.result(), report.statusCode(),
+        report.responseSnippet(), report.error(), status, next, disableReason));
+    if (next != null) {
+      wakeAt(next);
+    }
+  }
+
+  private void report(AttemptOutcome outcome) {
+    unreported.add(outcome);
+    if (unreported.size() == 1) {
+      // Outcomes of the same event-loop turn travel together.
+      vertx.runOnContext(v -> reportNow());
+    }
+  }
+
+  private Future<Void> reportNow() {
+    if (unreported.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<AttemptOutcome> batch = new ArrayList<>(unreported);
+    unreported.clear();
+    if (!draining) {
+      vertx.eventBus().send(Bus.RECORD_OUTCOMES, new OutcomeBatch(batch));
+      return Future.succeededFuture();
+    }
+    // While draining, wait until persistence holds them, so that its stop writes them.
+    return vertx.eventBus().request(Bus.RECORD_OUTCOMES, new OutcomeBatch(batch)).mapEmpty();
+  }
+
+  // ---- lanes: per-endpoint concurrency and circuit ----
+
+  private void startNext(Lane lane) {
+    if (draining) {
+      if (inFlight == 0 && drained != null) {
+        drained.tryComplete();
+      }
+      return;
+    }
+    pull(lane);
+    if (inFlight < settings.maxInFlight() && !lanesWaiting.isEmpty()) {
+      for (Lane other : new ArrayList<>(lanesWaiting)) {
+        pull(other);
+        if (inFlight >= settings.maxInFlight()) {
+          break;
+        }
+      }
+    }
+    if (queued + inFlight < settings.maxInFlight() / 2) {
+      claimDue();
+    }
+  }
+
+  private void pull(Lane lane) {
+    while (!lane.waiting.isEmpty() && lane.inFlight < settings.endpointConcurrency()
+        && inFlight < settings.maxInFlight()) {
+      DeliveryJob job = lane.waiting.poll();
+      queued--;
+      if (stoppedWebhooks.contains(job.webhookId())) {
+        continue;
+      }
+      Instant now = clock.instant();
+      if (circuitHolds(lane, now)) {
+        report(AttemptOutcome.deferral(job, reopening(lane, now)));
+        continue;
+      }
+      try {
+        start(lane, endpoint(job.url()), job);
+      } catch (DestinationGuard.RefusedDestination refused) {
+        finish(job, now, 0,
+            AttemptReport.failure(AttemptResult.BLOCKED_DESTINATION, refused.getMessage()));
+      }
+    }
+    if (lane.waiting.isEmpty()) {
+      lanesWaiting.remove(lane);
+    }
+  }
+
+  private void updateCircuit(Lane lane, AttemptResult result) {
+    boolean endpointFault = result == AttemptResult.TIMEOUT
+        || result == AttemptResult.CONNECTION_ERROR || result == AttemptResult.TLS_ERROR
+        || result == AttemptResult.HTTP_ERROR;
+    if (!endpointFault) {
+      if (lane.circuitOpenUntil != null) {
+        LOG.info("Endpoint {} answered again: its circuit is closed", lane.origin);
+        lane.circuitOpenUntil = null;
+        metrics.circuitsOpen(lanes.values().stream()
+            .filter(l -> l.circuitOpenUntil != null).count());
+      }
+      lane.consecutiveFailures = 0;
+      lane.probing = false;
+      return;
+    }
+    lane.consecutiveFailures++;
+    boolean wasProbe = lane.probing;
+    lane.probing = false;
+    if (wasProbe || lane.consecutiveFailures >= settings.circuitFailureThreshold()) {
+      boolean opening = lane.circuitOpenUntil == null;
+      lane.circuitOpenUntil = clock.instant().plus(settings.circuitCoolDown());
+      if (opening) {
+        LOG.warn("Endpoint {} failed {} attempts in a row: its circuit is open, deliveries "
+            + "to it wait until {} without spending attempts", lane.origin,
+            lane.consecutiveFailures, lane.circuitOpenUntil);
+        metrics.circuitsOpen(lanes.values().stream()
+            .filter(l -> l.circuitOpenUntil != null).count());
+      }
+    }
+  }
+
+  private DestinationGuard.Endpoint endpoint(String url)
+      throws DestinationGuard.RefusedDestination {
+    DestinationGuard.Endpoint endpoint = endpoints.get(url);
+    if (endpoint == null) {
+      endpoint = guard.checkUrl(url);
+      endpoints.put(url, endpoint);
+    }
+    return endpoint;
+  }
+
+  private static Map<String, DestinationGuard.Endpoint> lruEndpoints() {
+    return new LinkedHashMap<>(256, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, DestinationGuard.Endpoint> e) {
+        return size() > 10_000;
+      }
+    };
+  }
+
+  /** The deliveries of one endpoint: in flight, waiting, and the state of its circuit. */
+  private static final class Lane {
+    final String origin;
+    final ArrayDeque<DeliveryJob> waiting = new ArrayDeque<>();
+    int inFlight;
+    int consecutiveFailures;
+    Instant circuitOpenUntil;
+    boolean probing;
+
+    Lane(String origin) {
+      this.origin = origin;
+    }
+  }
+
+  private record Resolved(Future<InetAddress> result, long expiresAt) {
+  }
+}

@@ -1,0 +1,94 @@
+package com.ouvitel.gateway.store;
+
+import io.vertx.pgclient.PgConnectOptions;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the gateway's PostgreSQL is: the server of {@code DATABASE_URL}, or an embedded one
+ * whose data lives in a folder and survives restarts. Blocking: call it off the event loop.
+ */
+public final class Database implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  private final PgConnectOptions connectOptions;
+  private final EmbeddedPostgres embedded;
+
+  private Database(PgConnectOptions connectOptions, EmbeddedPostgres embedded) {
+    this.connectOptions = connectOptions;
+    this.embedded = embedded;
+  }
+
+  /** The server of a {@code postgres://user:pass@host:port/db} URL. */
+  public static Database external(String url) {
+    PgConnectOptions options;
+    try {
+      options = PgConnectOptions.fromUri(url);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "DATABASE_URL must look like postgres://user:pass@host:port/db", e);
+    }
+    return new Database(options, null);
+  }
+
+  /** Starts (or restarts on its existing data) an embedded PostgreSQL in that folder. */
+  public static Database embedded(Path dataDirectory) {
+    try {
+      Files.createDirectories(dataDirectory);
+      EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+          .setDataDirectory(dataDirectory.toAbsolutePath())
+          .setCleanDataDirectory(false)
+          .start();
+      PgConnectOptions options = new PgConnectOptions()
+          .setHost("localhost")
+          .setPort(postgres.getPort())
+          .setDatabase("postgres")
+          .setUser("postgres");
+      return new Database(options, postgres);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "cannot start the embedded PostgreSQL in " + dataDirectory, e);
+    }
+  }
+
+  public PgConnectOptions connectOptions() {
+    return new PgConnectOptions(connectOptions);
+  }
+
+  /** Where the database is, without its password, for start-up logs. */
+  public String describe() {
+    String where = connectOptions.getHost() + ":" + connectOptions.getPort() + "/"
+        + connectOptions.getDatabase();
+    return embedded != null ? "embedded PostgreSQL at " + where : "PostgreSQL at " + where;
+  }
+
+  /** Applies the versioned migrations of {@code db/migration}; Flyway locks across pods. */
+  public void migrate() {
+    String jdbcUrl = "jdbc:postgresql://" + connectOptions.getHost() + ":"
+        + connectOptions.getPort() + "/" + connectOptions.getDatabase();
+    var result = Flyway.configure()
+        .dataSource(jdbcUrl, connectOptions.getUser(), connectOptions.getPassword())
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+    LOG.info("Database schema is at version {} ({} migrations applied now)",
+        result.targetSchemaVersion, result.migrationsExecuted);
+  }
+
+  @Override
+  public void close() {
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (IOException e) {
+        LOG.warn("The embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+      }
+    }
+  }
+}

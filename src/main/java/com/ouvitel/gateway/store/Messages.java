@@ -1,0 +1,54 @@
+package com.ouvitel.gateway.store;
+
+import com.ouvitel.gateway.delivery.AttemptOutcome;
+import com.ouvitel.gateway.delivery.DeliveryJob;
+import java.time.Instant;
+import java.util.List;
+
+/** The messages persistence takes and gives over the event bus. */
+public final class Messages {
+
+  private Messages() {
+  }
+
+  /**
+   * An event validated by ingest, its delivery body built once.
+   *
+   * @param idempotencyKey the client's key, or null
+   * @param requestHash digest of what the client sent, to tell a replay from a conflict
+   * @param testWebhookId for a test event, the only webhook it goes to; else null
+   */
+  public record AcceptedEvent(
+      String id, Instant createdAt, String accountId, String event, String body,
+      String idempotencyKey, byte[] requestHash, String testWebhookId) {
+  }
+
+  public record IngestRequest(List<AcceptedEvent> events) {
+  }
+
+  /**
+   * The result of one accepted event.
+   *
+   * @param replayed true when an earlier event with the same idempotency key answered
+   * @param conflict true when that key was used before for a different event
+   */
+  public record StoredEvent(String id, int deliveries, boolean replayed, boolean conflict) {
+  }
+
+  public record IngestReply(List<StoredEvent> events) {
+  }
+
+  public record OutcomeBatch(List<AttemptOutcome> outcomes) {
+  }
+
+  public record ClaimRequest(int limit) {
+  }
+
+  public record JobBatch(List<DeliveryJob> jobs) {
+  }
+
+  public static List<Class<?>> types() {
+    return List.of(IngestRequest.class, IngestReply.class, OutcomeBatch.class,
+        ClaimRequest.class, JobBatch.class);
+  }
+}

@@ -1,0 +1,529 @@
+package com.ouvitel.gateway.store;
+
+import com.ouvitel.gateway.Bus;
+import com.ouvitel.gateway.delivery.AttemptOutcome;
+import com.ouvitel.gateway.delivery.DeliveryJob;
+import com.ouvitel.gateway.management.GatewayMetrics;
+import com.ouvitel.gateway.store.Messages.AcceptedEvent;
+import com.ouvitel.gateway.store.Messages.ClaimRequest;
+import com.ouvitel.gateway.store.Messages.IngestReply;
+import com.ouvitel.gateway.store.Messages.IngestRequest;
+import com.ouvitel.gateway.store.Messages.JobBatch;
+import com.ouvitel.gateway.store.Messages.OutcomeBatch;
+import com.ouvitel.gateway.store.Messages.StoredEvent;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the delivery pipeline to PostgreSQL. Requests that arrive while a write is under
+ * way wait and go together in the next one (group commit), so the number of transactions
+ * stays low however many requests come in. Ingest is acknowledged only after its commit;
+ * attempt outcomes that cannot be written yet are kept and written when PostgreSQL answers
+ * again.
+ */
+public final class PersistenceVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
+  private static final int MAX_EVENTS_PER_COMMIT = 4000;
+  private static final int MAX_OUTCOMES_PER_COMMIT = 4000;
+
+  private final Pool pool;
+  private final Clock clock;
+  private final String podId;
+  private final Duration lease;
+  private final GatewayMetrics metrics;
+
+  private final ArrayDeque<Message<IngestRequest>> ingestQueue = new ArrayDeque<>();
+  private final ArrayDeque<AttemptOutcome> outcomeQueue = new ArrayDeque<>();
+  private boolean ingestBusy;
+  private boolean outcomesBusy;
+  private long outcomeRetryTimer = -1;
+  private long leaseTimer;
+  private long backlogTimer;
+
+  public PersistenceVerticle(Pool pool, Clock clock, String podId, Duration lease,
+      GatewayMetrics metrics) {
+    this.pool = pool;
+    this.clock = clock;
+    this.podId = podId;
+    this.lease = lease;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    var bus = vertx.eventBus();
+    leaseTimer = vertx.setPeriodic(lease.toMillis() / 3, id -> renewLeases());
+    backlogTimer = vertx.setPeriodic(5000, id -> measureBacklog());
+    return Future.all(
+        bus.<IngestRequest>consumer(Bus.STORE_EVENTS, this::queueIngest).completion(),
+        bus.<OutcomeBatch>consumer(Bus.RECORD_OUTCOMES, this::queueOutcomes).completion(),
+        bus.<ClaimRequest>consumer(Bus.CLAIM_DUE, this::claimDue).completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(leaseTimer);
+    vertx.cancelTimer(backlogTimer);
+    return flushOutcomesNow().transform(ignored -> releaseLeases());
+  }
+
+  /** Gives back this pod's leases; deliveries not yet attempted go to other pods. */
+  public Future<Integer> releaseLeases() {
+    return pool.preparedQuery(PipelineSql.RELEASE_LEASES).execute(Tuple.of(podId))
+        .map(rows -> rows.rowCount())
+        .onSuccess(count -> {
+          if (count > 0) {
+            LOG.info("Released {} delivery leases of pod {} to the other pods", count, podId);
+          }
+        })
+        .onFailure(error -> LOG.warn("Could not release the leases of pod {}: {}; they "
+            + "expire within {} and other pods take them then", podId, error.getMessage(),
+            lease));
+  }
+
+  // ---- ingest: group commit ----
+
+  private void queueIngest(Message<IngestRequest> message) {
+    ingestQueue.add(message);
+    if (!ingestBusy) {
+      flushIngest();
+    }
+  }
+
+  private void flushIngest() {
+    List<Message<IngestRequest>> group = new ArrayList<>();
+    int events = 0;
+    while (!ingestQueue.isEmpty() && events < MAX_EVENTS_PER_COMMIT) {
+      Message<IngestRequest> next = ingestQueue.poll();
+      group.add(next);
+      events += next.body().events().size();
+    }
+    if (group.isEmpty()) {
+      ingestBusy = false;
+      return;
+    }
+    ingestBusy = true;
+    metrics.ingestBatchSize().record(events);
+    List<AcceptedEvent> all = new ArrayList<>(events);
+    group.forEach(message -> all.addAll(message.body().events()));
+    IngestCommit commit = new IngestCommit(all);
+    pool.withTransaction(commit::run).onComplete(done -> {
+      if (done.succeeded()) {
+        answerIngest(group, commit);
+        dispatch(commit.jobs);
+      } else {
+        LOG.warn("Could not store {} events ({} requests): {}; they were refused with 503 "
+            + "and nothing of them was acknowledged", all.size(), group.size(),
+            done.cause().getMessage());
+        group.forEach(message -> message.fail(503, "database unavailable"));
+      }
+      flushIngest();
+    });
+  }
+
+  private void answerIngest(List<Message<IngestRequest>> group, IngestCommit commit) {
+    int index = 0;
+    for (Message<IngestRequest> message : group) {
+      int size = message.body().events().size();
+      message.reply(new IngestReply(commit.results.subList(index, index + size)));
+      index += size;
+    }
+  }
+
+  private void dispatch(List<DeliveryJob> jobs) {
+    if (!jobs.isEmpty()) {
+      vertx.eventBus().send(Bus.DISPATCH, new JobBatch(jobs));
+    }
+  }
+
+  /** One group commit: idempotency keys, events, fan-out, in one transaction. */
+  private final class IngestCommit {
+    final List<AcceptedEvent> events;
+    final List<StoredEvent> results;
+    final List<DeliveryJob> jobs = new ArrayList<>();
+    /** Events written now, by their position in {@link #events}. */
+    final List<Integer> fresh = new ArrayList<>();
+    /** For a repeated key within this commit: the position of its first use. */
+    final Map<Integer, Integer> repeatOf = new HashMap<>();
+
+    IngestCommit(List<AcceptedEvent> events) {
+      this.events = events;
+      this.results = new ArrayList<>(events.size());
+    }
+
+    Future<Void> run(SqlConnection connection) {
+      results.clear();
+      jobs.clear();
+      fresh.clear();
+      repeatOf.clear();
+      for (int i = 0; i < events.size(); i++) {
+        results.add(null);
+      }
+      return reserveKeys(connection)
+          .compose(earlier -> storeEvents(connection))
+          .compose(counts -> countKeyDeliveries(connection, counts));
+    }
+
+    private Future<Void> reserveKeys(SqlConnection connection) {
+      Map<String, Integer> firstUse = new HashMap<>();
+      List<Integer> keyed = new ArrayList<>();
+      for (int i = 0; i < events.size(); i++) {
+        AcceptedEvent event = events.get(i);
+        if (event.idempotencyKey() == null) {
+          fresh.add(i);
+          continue;
+        }
+        Integer first = firstUse.putIfAbsent(
+            event.accountId() + "\u0000" + event.idempotencyKey(), i);
+        if (first != null) {
+          repeatOf.put(i, first);
+        } else {
+          keyed.add(i);
+        }
+      }
+      if (keyed.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      int n = keyed.size();
+      String[] accounts = new String[n];
+      String[] keys = new String[n];
+      Buffer[] hashes = new Buffer[n];
+      String[] ids = new String[n];
+      Integer[] zeros = new Integer[n];
+      OffsetDateTime[] times = new OffsetDateTime[n];
+      for (int k = 0; k < n; k++) {
+        AcceptedEvent event = events.get(keyed.get(k));
+        accounts[k] = event.accountId();
+        keys[k] = event.idempotencyKey();
+        hashes[k] = Buffer.buffer(event.requestHash());
+        ids[k] = event.id();
+        zeros[k] = 0;
+        times[k] = utc(event.createdAt());
+      }
+      return connection.preparedQuery(PipelineSql.RESERVE_KEYS)
+          .execute(Tuple.of(accounts, keys, hashes, ids, zeros, times))
+          .compose(reserved -> {
+            Map<String, Boolean> won = new HashMap<>();
+            for (Row row : reserved) {
+              won.put(row.getString(0) + "\u0000" + row.getString(1), true);
+            }
+            List<Integer> lost = new ArrayList<>();
+            for (int position : keyed) {
+              AcceptedEvent event = events.get(position);
+              if (won.containsKey(event.accountId() + "\u0000" + event.idempotencyKey())) {
+                fresh.add(position);
+              } else {
+                lost.add(position);
+              }
+            }
+            return answerEarlierKeys(connection, lost);
+          });
+    }
+
+    private Future<Void> answerEarlierKeys(SqlConnection connection, List<Integer> lost) {
+      if (lost.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      String[] accounts = new String[lost.size()];
+      String[] keys = new String[lost.size()];
+      for (int k = 0; k < lost.size(); k++) {
+        accounts[k] = events.get(lost.get(k)).accountId();
+        keys[k] = events.get(lost.get(k)).idempotencyKey();
+      }
+      return connection.preparedQuery(PipelineSql.EARLIER_KEYS)
+          .execute(Tuple.tuple(List.of(accounts, keys)))
+          .map(rows -> {
+            Map<String, Row> earlier = new HashMap<>();
+            for (Row row : rows) {
+              earlier.put(row.getString("account_id") + "\u0000" + row.getString("key"), row);
+            }
+            for (int position : lost) {
+              AcceptedEvent event = events.get(position);
+              Row row = earlier.get(event.accountId() + "\u0000" + event.idempotencyKey());
+              boolean same = Arrays.equals(row.getBuffer("request_hash").getBytes(),
+                  event.requestHash());
+              results.set(position, new StoredEvent(row.getString("event_id"),
+                  row.getInteger("deliveries"), true, !same));
+            }
+            return null;
+          });
+    }
+
+    private Future<Map<String, Integer>> storeEvents(SqlConnection connection) {
+      Map<String, Integer> deliveriesByEvent = new HashMap<>();
+      if (fresh.isEmpty()) {
+        return Future.succeededFuture(deliveriesByEvent);
+      }
+      int n = fresh.size();
+      String[] ids = new String[n];
+      OffsetDateTime[] times = new OffsetDateTime[n];
+      String[] accounts = new String[n];
+      String[] types = new String[n];
+      String[] bodies = new String[n];
+      String[] testWebhooks = new String[n];
+      Map<String, String> bodyById = new HashMap<>();
+      for (int k = 0; k < n; k++) {
+        AcceptedEvent event = events.get(fresh.get(k));
+        ids[k] = event.id();
+        times[k] = utc(event.createdAt());
+        accounts[k] = event.accountId();
+        types[k] = event.event();
+        bodies[k] = event.body();
+        testWebhooks[k] = event.testWebhookId();
+        bodyById.put(event.id(), event.body());
+      }
+      OffsetDateTime leaseEnd = utc(clock.instant().plus(lease));
+      return connection.preparedQuery(PipelineSql.STORE_AND_FAN_OUT)
+          .execute(Tuple.tuple(List.of(ids, times, accounts, types, bodies, podId, leaseEnd,
+              testWebhooks)))
+          .map(rows -> {
+            for (Row row : rows) {
+              String eventId = row.getString("event_id");
+              deliveriesByEvent.merge(eventId, 1, Integer::sum);
+              jobs.add(new DeliveryJob(row.getString("id"),
+                  row.getOffsetDateTime("created_at").toInstant(), eventId,
+                  row.getString("webhook_id"), row.getString("event"), row.getString("url"),
+                  row.getString("secret"), row.getString("previous_secret"),
+                  instant(row.getOffsetDateTime("previous_secret_expires_at")),
+                  bodyById.get(eventId), 1));
+            }
+            for (int position : fresh) {
+              String id = events.get(position).id();
+              results.set(position,
+                  new StoredEvent(id, deliveriesByEvent.getOrDefault(id, 0), false, false));
+            }
+            return deliveriesByEvent;
+          });
+    }
+
+    private Future<Void> countKeyDeliveries(SqlConnection connection,
+        Map<String, Integer> counts) {
+      repeatOf.forEach((position, first) -> {
+        StoredEvent original = results.get(first);
+        boolean same = Arrays.equals(events.get(position).requestHash(),
+            events.get(first).requestHash());
+        results.set(position,
+            new StoredEvent(original.id(), original.deliveries(), true, !same));
+      });
+      List<String> accounts = new ArrayList<>();
+      List<String> keys = new ArrayList<>();
+      List<Integer> deliveries = new ArrayList<>();
+      for (int position : fresh) {
+        AcceptedEvent event = events.get(position);
+        Integer count = counts.get(event.id());
+        if (event.idempotencyKey() != null && count != null) {
+          accounts.add(event.accountId());
+          keys.add(event.idempotencyKey());
+          deliveries.add(count);
+        }
+      }
+      if (accounts.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return connection.preparedQuery(PipelineSql.COUNT_KEY_DELIVERIES)
+          .execute(Tuple.of(accounts.toArray(new String[0]), keys.toArray(new String[0]),
+              deliveries.toArray(new Integer[0])))
+          .mapEmpty();
+    }
+  }
+
+  // ---- attempt outcomes: batched writes ----
+
+  private void queueOutcomes(Message<OutcomeBatch> message) {
+    outcomeQueue.addAll(message.body().outcomes());
+    if (message.replyAddress() != null) {
+      message.reply(null);
+    }
+    if (!outcomesBusy && outcomeRetryTimer < 0) {
+      flushOutcomes();
+    }
+  }
+
+  private Future<Void> flushOutcomesNow() {
+    if (outcomeQueue.isEmpty() || outcomesBusy) {
+      return Future.succeededFuture();
+    }
+    return flushOutcomes();
+  }
+
+  private Future<Void> flushOutcomes() {
+    List<AttemptOutcome> batch = new ArrayList<>();
+    while (!outcomeQueue.isEmpty() && batch.size() < MAX_OUTCOMES_PER_COMMIT) {
+      batch.add(outcomeQueue.poll());
+    }
+    if (batch.isEmpty()) {
+      outcomesBusy = false;
+      return Future.succeededFuture();
+    }
+    outcomesBusy = true;
+    return pool.withTransaction(connection -> writeOutcomes(connection, batch))
+        .onComplete(done -> {
+          outcomesBusy = false;
+          if (done.succeeded()) {
+            flushOutcomes();
+            return;
+          }
+          LOG.warn("Could not record {} attempt outcomes: {}; they are kept in memory and "
+              + "written again in 1 s", batch.size(), done.cause().getMessage());
+          batch.forEach(outcomeQueue::addFirst);
+          outcomeRetryTimer = vertx.setTimer(1000, id -> {
+            outcomeRetryTimer = -1;
+            flushOutcomes();
+          });
+        });
+  }
+
+  private Future<Void> writeOutcomes(SqlConnection connection, List<AttemptOutcome> batch) {
+    List<AttemptOutcome> attempts = new ArrayList<>();
+    List<AttemptOutcome> deferrals = new ArrayList<>();
+    List<AttemptOutcome> disabling = new ArrayList<>();
+    for (AttemptOutcome outcome : batch) {
+      (outcome.isDeferral() ? deferrals : attempts).add(outcome);
+      if (outcome.disableReason() != null) {
+        disabling.add(outcome);
+      }
+    }
+    Future<Void> written = recordAttempts(connection, attempts)
+        .compose(v -> defer(connection, deferrals));
+    for (AttemptOutcome outcome : disabling) {
+      written = written.compose(v -> connection.preparedQuery(PipelineSql.DISABLE_WEBHOOK)
+          .execute(Tuple.of(outcome.webhookId(), outcome.disableReason(),
+              utc(clock.instant())))
+          .onSuccess(rows -> LOG.info("Disabled webhook {} ({}) and cancelled {} pending "
+              + "deliveries", outcome.webhookId(), outcome.disableReason(), rows.rowCount()))
+          .mapEmpty());
+    }
+    return written;
+  }
+
+  private Future<Void> recordAttempts(SqlConnection connection, List<AttemptOutcome> list) {
+    if (list.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int n = list.size();
+    String[] ids = new String[n];
+    OffsetDateTime[] created = new OffsetDateTime[n];
+    Integer[] numbers = new Integer[n];
+    String[] webhooks = new String[n];
+    OffsetDateTime[] started = new OffsetDateTime[n];
+    Integer[] durations = new Integer[n];
+    String[] results = new String[n];
+    Integer[] codes = new Integer[n];
+    String[] snippets = new String[n];
+    String[] errors = new String[n];
+    String[] statuses = new String[n];
+    OffsetDateTime[] next = new OffsetDateTime[n];
+    OffsetDateTime[] completed = new OffsetDateTime[n];
+    for (int i = 0; i < n; i++) {
+      AttemptOutcome o = list.get(i);
+      ids[i] = o.deliveryId();
+      created[i] = utc(o.createdAt());
+      numbers[i] = o.attempt();
+      webhooks[i] = o.webhookId();
+      started[i] = utc(o.startedAt());
+      durations[i] = o.durationMs();
+      results[i] = o.result().label();
+      codes[i] = o.statusCode();
+      snippets[i] = o.responseSnippet();
+      errors[i] = o.error();
+      statuses[i] = o.status();
+      next[i] = utc(o.nextAttemptAt());
+      completed[i] = o.status().equals("pending") ? null
+          : utc(o.startedAt().plusMillis(o.durationMs()));
+    }
+    Tuple params = Tuple.tuple(List.of(ids, created, numbers, webhooks, started, durations,
+        results, codes, snippets, errors, statuses, next, completed));
+    return connection.preparedQuery(PipelineSql.RECORD_ATTEMPTS).execute(params).mapEmpty();
+  }
+
+  private Future<Void> defer(SqlConnection connection, List<AttemptOutcome> list) {
+    if (list.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int n = list.size();
+    String[] ids = new String[n];
+    OffsetDateTime[] created = new OffsetDateTime[n];
+    OffsetDateTime[] next = new OffsetDateTime[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = list.get(i).deliveryId();
+      created[i] = utc(list.get(i).createdAt());
+      next[i] = utc(list.get(i).nextAttemptAt());
+    }
+    return connection.preparedQuery(PipelineSql.DEFER).execute(Tuple.of(ids, created, next))
+        .mapEmpty();
+  }
+
+  // ---- claims and leases ----
+
+  private void claimDue(Message<ClaimRequest> message) {
+    Instant now = clock.instant();
+    pool.preparedQuery(PipelineSql.CLAIM_DUE)
+        .execute(Tuple.of(podId, utc(now.plus(lease)), utc(now), message.body().limit()))
+        .onSuccess(rows -> {
+          List<DeliveryJob> jobs = new ArrayList<>();
+          List<AttemptOutcome> inactive = new ArrayList<>();
+          for (Row row : rows) {
+            DeliveryJob job = new DeliveryJob(row.getString("id"),
+                row.getOffsetDateTime("created_at").toInstant(), row.getString("event_id"),
+                row.getString("webhook_id"), row.getString("event"), row.getString("url"),
+                row.getString("secret"), row.getString("previous_secret"),
+                instant(row.getOffsetDateTime("previous_secret_expires_at")),
+                row.getString("body"), row.getInteger("attempt_count") + 1);
+            jobs.add(job);
+          }
+          message.reply(new JobBatch(jobs));
+        })
+        .onFailure(error -> {
+          LOG.warn("Could not claim due deliveries: {}; the next poll tries again",
+              error.getMessage());
+          message.fail(503, "database unavailable");
+        });
+  }
+
+  private void renewLeases() {
+    pool.preparedQuery(PipelineSql.RENEW_LEASES)
+        .execute(Tuple.of(podId, utc(clock.instant().plus(lease))))
+        .onFailure(error -> LOG.warn("Could not renew the leases of pod {}: {}; retried in "
+            + "{} ms", podId, error.getMessage(), lease.toMillis() / 3));
+  }
+
+  private void measureBacklog() {
+    pool.preparedQuery(PipelineSql.BACKLOG).execute(Tuple.of(utc(clock.instant())))
+        .onFailure(error -> LOG.debug("Backlog not measured: {}", error.getMessage()))
+        .onSuccess(rows -> {
+      Row row = rows.iterator().next();
+      OffsetDateTime oldest = row.getOffsetDateTime("oldest");
+      long age = oldest == null ? 0
+          : Math.max(0, Duration.between(oldest.toInstant(), clock.instant()).toSeconds());
+      metrics.backlog(row.getLong("pending"), age);
+    });
+  }
+
+  static OffsetDateTime utc(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+
+  static Instant instant(OffsetDateTime time) {
+    return time == null ? null : time.toInstant();
+  }
+}

@@ -1,0 +1,88 @@
+package com.ouvitel.gateway.support;
+
+import com.ouvitel.gateway.Gateway;
+import com.ouvitel.gateway.config.GatewayConfig;
+import com.ouvitel.gateway.management.GatewayMetrics;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real gateway in this JVM on the run's PostgreSQL, with short retry delays and local
+ * endpoints allowed, listening on free ports.
+ */
+public final class TestGateway implements AutoCloseable {
+
+  public static final String ADMIN_TOKEN = "test-admin-token";
+
+  private final Vertx vertx;
+  private final Gateway gateway;
+  public final Api api;
+
+  private TestGateway(Vertx vertx, Gateway gateway) {
+    this.vertx = vertx;
+    this.gateway = gateway;
+    this.api = new Api("http://127.0.0.1:" + gateway.httpPort(), ADMIN_TOKEN);
+  }
+
+  public static TestGateway start(Map<String, String> overrides) {
+    return start(overrides, Clock.systemUTC());
+  }
+
+  public static TestGateway start(Map<String, String> overrides, Clock clock) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("database_url", TestDatabase.url());
+    settings.put("http_port", "0");
+    settings.put("management_port", "0");
+    settings.put("http_instances", "1");
+    settings.put("admin_token", ADMIN_TOKEN);
+    settings.put("allow_http_endpoints", "true");
+    settings.put("allowed_cidrs", "127.0.0.0/8");
+    settings.put("retry_initial_delay", "200ms");
+    settings.put("retry_multiplier", "2");
+    settings.put("retry_jitter", "0");
+    settings.put("poll_interval", "100ms");
+    settings.put("drain_timeout", "2s");
+    settings.putAll(overrides);
+    GatewayConfig config = GatewayConfig.load(Path.of("conf", "gateway.yaml"), Map.of())
+        .with(settings);
+    Vertx vertx = Vertx.vertx();
+    try {
+      Gateway gateway = Gateway.start(vertx, config, new GatewayMetrics(), clock)
+          .await(60, TimeUnit.SECONDS);
+      return new TestGateway(vertx, gateway);
+    } catch (Exception e) {
+      vertx.close();
+      throw new IllegalStateException("the test gateway did not start: " + e, e);
+    }
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public String metricsUrl() {
+    return "http://127.0.0.1:" + gateway.managementPort() + "/metrics";
+  }
+
+  @Override
+  public void close() {
+    try {
+      gateway.stop().await(30, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // Closing Vert.x below releases everything anyway.
+    }
+    try {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // Nothing more to release.
+    }
+  }
+}
