@@ -31,22 +31,23 @@ final class JsonReader {
     private final byte[] body;
     private final int maxDepth;
 
+    // Sized for typical events and grown on demand, so that a generous depth limit costs
+    // nothing for bodies that do not use it.
+
     /** The key of the member being read at each depth, or null inside an array. */
-    private final String[] keys;
+    private String[] keys = new String[8];
 
     /** The index of the element being read at each depth, inside arrays. */
-    private final int[] indices;
+    private int[] indices = new int[8];
 
     /** Decoded characters of the current string, for strings with escapes or non-ASCII. */
-    private char[] text = new char[32];
+    private char[] text;
     private int textLength;
     private int pos;
 
     JsonReader(byte[] body, int maxDepth) {
         this.body = body;
         this.maxDepth = maxDepth;
-        this.keys = new String[maxDepth + 1];
-        this.indices = new int[maxDepth + 1];
     }
 
     Object readBody() {
@@ -166,7 +167,12 @@ final class JsonReader {
                     "objects and arrays nested deeper than " + maxDepth + " levels", level);
         }
         pos++;
-        return level + 1;
+        int depth = level + 1;
+        if (depth == keys.length) {
+            keys = Arrays.copyOf(keys, depth * 2);
+            indices = Arrays.copyOf(indices, depth * 2);
+        }
+        return depth;
     }
 
     private void readLiteral(String literal, int level) {
@@ -373,7 +379,9 @@ final class JsonReader {
     }
 
     private void ensureText(int more) {
-        if (textLength + more > text.length) {
+        if (text == null) {
+            text = new char[Math.max(32, more)];
+        } else if (textLength + more > text.length) {
             text = Arrays.copyOf(text, Math.max(text.length * 2, textLength + more));
         }
     }
