@@ -15,7 +15,7 @@ public final class JsonInputException extends RuntimeException {
         MALFORMED,
         /** Bytes that are not well-formed UTF-8. */
         INVALID_UTF8,
-        /** A {@code \\uD800}-style escape for half of a surrogate pair, without the other half. */
+        /** A backslash-u escape for half of a surrogate pair, without the other half. */
         LONE_SURROGATE,
         /** The same key twice in one object, compared after unescaping. */
         DUPLICATE_KEY,

@@ -270,8 +270,8 @@ final class JsonReader {
     }
 
     /**
-     * Node would accept a lone {@code \uD800} but our receivers' JSON libraries disagree on
-     * what it means, so half a surrogate pair is refused; a pair must be two escapes.
+     * Half a surrogate pair has no UTF-8 form: Node re-escapes it, other receivers replace or
+     * reject it, so the signed bytes could not match. A pair must be two escapes.
      */
     private void readUnicodeEscape(int level, String where) {
         int escapeOffset = pos;

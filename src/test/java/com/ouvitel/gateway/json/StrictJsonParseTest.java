@@ -73,7 +73,8 @@ class StrictJsonParseTest {
 
     @Test
     void every_escape_is_decoded() {
-        Object text = parse("\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u0041 \\u00e9 \\u00E9 \\u2028\"");
+        Object text = parse("\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t "
+                + "\\u0041 \\u00e9 \\u00E9 \\u2028\"");
 
         assertEquals("\" \\ / \b \f \n \r \t A \u00e9 \u00e9 \u2028", text);
     }
