@@ -69,6 +69,13 @@ class EndpointClientTest {
     assertTrue(connection.bytesSent.get() < 64L << 20, "read little: " + connection.bytesSent);
   }
 
+  @Test
+  @DisplayName("keeps endpoint text storable: NUL and control characters are replaced")
+  void endpoint_text_is_made_storable() {
+    assertEquals("a\uFFFDb\nc", EndpointClient.truncate("a\u0000b\nc", 10));
+    assertEquals("abc", EndpointClient.truncate("abcdef", 3));
+  }
+
   private static Future<AttemptReport> send(EndpointClient client,
       DestinationGuard.Endpoint endpoint) throws Exception {
     return client.send(endpoint, InetAddress.getByName("127.0.0.1"),
