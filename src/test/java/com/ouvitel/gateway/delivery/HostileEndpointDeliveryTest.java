@@ -240,40 +240,6 @@ class HostileEndpointDeliveryTest {
   }
 
   @Test
-  @DisplayName("trusts a private CA from GATEWAY_TRUSTED_CA_FILE and sends the name as SNI")
-  void private_ca_is_trusted_and_sni_is_the_url_host() {
-    try (HostileEndpoint tls = HostileEndpoint.https(HostileEndpoint.Tls.PRIVATE_CA)) {
-      Account account = api.createAccount("premium");
-      api.createWebhook(account, tls.url("/status/200"), "print.success");
-      String deliveryId = send(account, "job_tls");
-
-      JsonObject delivery = api.awaitDelivery(account, deliveryId,
-          d -> d.getString("status").equals("succeeded"), WAIT);
-      assertEquals(1, delivery.getInteger("attemptCount"));
-      HostileEndpoint.Request request = tls.requests("/status/200").get(0);
-      assertEquals("localhost", request.connection().serverName);
-      assertEquals("localhost:" + tls.port(), request.header("Host"));
-    }
-  }
-
-  @Test
-  @DisplayName("fails an endpoint whose certificate nobody trusts with tls_error")
-  void untrusted_certificate_is_a_tls_error() {
-    try (HostileEndpoint tls = HostileEndpoint.https(HostileEndpoint.Tls.UNTRUSTED)) {
-      Account account = api.createAccount("premium");
-      api.createWebhook(account, tls.url("/status/200"), "print.success");
-      String deliveryId = send(account, "job_untrusted");
-
-      JsonObject delivery = api.awaitDelivery(account, deliveryId,
-          d -> d.getString("status").equals("failed"), WAIT);
-      for (Object a : delivery.getJsonArray("attempts")) {
-        assertEquals("tls_error", ((JsonObject) a).getString("result"), a.toString());
-      }
-      assertEquals(0, tls.requests().size(), "no request went over the untrusted TLS");
-    }
-  }
-
-  @Test
   @DisplayName("never fails a delivery because the endpoint closed an idle kept-alive socket")
   void keep_alive_reuse_survives_idle_closes() {
     try (HostileEndpoint closing = HostileEndpoint.closingIdleAfter(Duration.ofMillis(200))) {
