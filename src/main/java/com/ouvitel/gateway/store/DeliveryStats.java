@@ -56,9 +56,9 @@ public final class DeliveryStats {
       FROM attempt_rollups WHERE webhook_id = $1 AND unit = $2 AND bucket >= $3
       GROUP BY result
       """;
-  /** $1 webhook, $2 unit, $3 window start, $4 step of the series. */
+  /** $1 webhook, $2 unit, $3 window start, $4 step of the series in seconds. */
   private static final String SERIES = """
-      SELECT date_bin($4::interval, bucket, $3) AS start, sum(attempts) AS attempts,
+      SELECT date_bin($4::int * interval '1 second', bucket, $3) AS start, sum(attempts) AS attempts,
              coalesce(sum(attempts) FILTER (WHERE result = 'success'), 0) AS successful,
              sum(delivered) AS delivered, sum(failed) AS failed
       FROM attempt_rollups WHERE webhook_id = $1 AND unit = $2 AND bucket >= $3
@@ -94,7 +94,7 @@ public final class DeliveryStats {
         .compose(rows -> {
           stats.put("pending", rows.iterator().next().getLong("pending"));
           return pool.preparedQuery(SERIES).execute(Tuple.of(webhookId, window.unit(),
-              utc(since), window.step().toSeconds() + " seconds"));
+              utc(since), (int) window.step().toSeconds()));
         })
         .map(rows -> stats.put("series", series(rows, since, now, window.step())));
   }
