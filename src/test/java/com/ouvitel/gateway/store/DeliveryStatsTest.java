@@ -3,20 +3,20 @@ package com.ouvitel.gateway.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.ouvitel.gateway.delivery.AttemptOutcome;
+import com.ouvitel.gateway.delivery.AttemptResult;
 import com.ouvitel.gateway.support.Api;
 import com.ouvitel.gateway.support.Api.Account;
 import com.ouvitel.gateway.support.TestDatabase;
 import com.ouvitel.gateway.support.TestGateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -160,39 +160,21 @@ class DeliveryStatsTest {
   }
 
   private static void record(List<Attempt> attempts, Instant startedAt) {
-    int n = attempts.size();
-    String[] ids = new String[n];
-    OffsetDateTime[] created = new OffsetDateTime[n];
-    Integer[] numbers = new Integer[n];
-    String[] webhooks = new String[n];
-    OffsetDateTime[] started = new OffsetDateTime[n];
-    Integer[] durations = new Integer[n];
-    String[] results = new String[n];
-    Integer[] codes = new Integer[n];
-    String[] statuses = new String[n];
-    OffsetDateTime[] next = new OffsetDateTime[n];
-    OffsetDateTime[] completed = new OffsetDateTime[n];
-    for (int i = 0; i < n; i++) {
-      Attempt attempt = attempts.get(i);
-      ids[i] = attempt.delivery();
-      created[i] = Ids.createdAt(Ids.DELIVERY, attempt.delivery()).atOffset(ZoneOffset.UTC);
-      numbers[i] = attempt.number();
-      webhooks[i] = (String) TestDatabase.queryValue("SELECT webhook_id FROM deliveries "
-          + "WHERE id = '" + attempt.delivery() + "'");
-      started[i] = startedAt.atOffset(ZoneOffset.UTC);
-      durations[i] = attempt.durationMs();
-      results[i] = attempt.result();
-      codes[i] = attempt.code();
-      statuses[i] = attempt.status();
-      next[i] = attempt.status().equals("pending")
-          ? startedAt.plus(Duration.ofDays(1)).atOffset(ZoneOffset.UTC) : null;
-      completed[i] = attempt.status().equals("pending") ? null : started[i];
+    List<AttemptOutcome> outcomes = new ArrayList<>();
+    for (Attempt attempt : attempts) {
+      boolean pending = attempt.status().equals("pending");
+      outcomes.add(new AttemptOutcome(attempt.delivery(),
+          Ids.createdAt(Ids.DELIVERY, attempt.delivery()),
+          (String) TestDatabase.queryValue("SELECT webhook_id FROM deliveries WHERE id = '"
+              + attempt.delivery() + "'"),
+          "print.success", attempt.number(), startedAt, attempt.durationMs(),
+          AttemptResult.valueOf(attempt.result().toUpperCase(Locale.ROOT)), attempt.code(),
+          null, null, attempt.status(), pending ? startedAt.plus(Duration.ofDays(1)) : null,
+          null));
     }
-    Tuple params = Tuple.tuple(List.of(ids, created, numbers, webhooks, started, durations,
-        results, codes, new String[n], new String[n], statuses, next, completed));
     try {
-      gateway.gateway().pool().preparedQuery(PipelineSql.RECORD_ATTEMPTS).execute(params)
-          .await(30, TimeUnit.SECONDS);
+      gateway.gateway().pool().preparedQuery(PipelineSql.RECORD_ATTEMPTS)
+          .execute(PersistenceVerticle.attemptParams(outcomes)).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
