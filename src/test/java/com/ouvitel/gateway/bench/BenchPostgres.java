@@ -68,14 +68,9 @@ final class BenchPostgres implements AutoCloseable {
         + URI.create(url()).getHost() + ":" + URI.create(url()).getPort() + "/" + database;
   }
 
-  /** Runs statements on the bench database (or another one of the server). */
+  /** Runs statements on a database of the bench's server. */
   void execute(String on, String... statements) {
-    URI uri = URI.create(serverUrl + "/" + on);
-    String user = uri.getUserInfo() == null ? "postgres" : uri.getUserInfo().split(":")[0];
-    String password = uri.getUserInfo() == null || !uri.getUserInfo().contains(":") ? ""
-        : uri.getUserInfo().split(":", 2)[1];
-    String jdbc = "jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + "/" + on;
-    try (Connection connection = DriverManager.getConnection(jdbc, user, password);
+    try (Connection connection = connect(serverUrl + "/" + on);
         Statement statement = connection.createStatement()) {
       for (String sql : statements) {
         statement.execute(sql);
@@ -83,6 +78,16 @@ final class BenchPostgres implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
+  }
+
+  /** A JDBC connection to the database of a {@code postgres://} URL. */
+  static Connection connect(String url) throws SQLException {
+    URI uri = URI.create(url);
+    String info = uri.getUserInfo();
+    String user = info == null ? "postgres" : info.split(":")[0];
+    String password = info != null && info.contains(":") ? info.split(":", 2)[1] : "";
+    return DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":"
+        + uri.getPort() + uri.getPath(), user, password);
   }
 
   String database() {

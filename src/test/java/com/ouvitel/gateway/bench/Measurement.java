@@ -1,9 +1,7 @@
 package com.ouvitel.gateway.bench;
 
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -92,12 +90,7 @@ final class Measurement {
   }
 
   private long count(List<String> webhookIds) {
-    URI uri = URI.create(databaseUrl);
-    String jdbc = "jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath();
-    String user = uri.getUserInfo() == null ? "postgres" : uri.getUserInfo().split(":")[0];
-    String password = uri.getUserInfo() != null && uri.getUserInfo().contains(":")
-        ? uri.getUserInfo().split(":", 2)[1] : "";
-    try (Connection connection = DriverManager.getConnection(jdbc, user, password);
+    try (Connection connection = BenchPostgres.connect(databaseUrl);
         PreparedStatement query = connection.prepareStatement(
             "SELECT count(*) FROM attempts WHERE webhook_id = ANY (?)")) {
       query.setArray(1, connection.createArrayOf("text", webhookIds.toArray()));

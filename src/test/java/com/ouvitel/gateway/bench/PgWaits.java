@@ -2,9 +2,7 @@ package com.ouvitel.gateway.bench;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,13 +40,8 @@ final class PgWaits implements AutoCloseable {
   private Thread sampler;
 
   PgWaits(String url) {
-    URI uri = URI.create(url);
-    String jdbc = "jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath();
-    String user = uri.getUserInfo() == null ? "postgres" : uri.getUserInfo().split(":")[0];
-    String password = uri.getUserInfo() != null && uri.getUserInfo().contains(":")
-        ? uri.getUserInfo().split(":", 2)[1] : "";
     try {
-      connection = DriverManager.getConnection(jdbc, user, password);
+      connection = BenchPostgres.connect(url);
     } catch (SQLException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }

@@ -58,21 +58,10 @@ final class Report {
     JsonObject bareBatch = bare.getJsonObject("batch", new JsonObject());
     JsonObject raw = base.getJsonObject("rawInserts", new JsonObject());
 
-    JsonObject ingest = s.getJsonObject("durableIngest", new JsonObject());
-    throughput("1 durable ingest", "events/s vs bare HTTP", ingest, "eventsPerSecond",
-        bareSingle.getLong("eventsPerSecond"), ">= 20000");
-    throughput("1 durable ingest", "events/s vs raw PG rows", ingest, "eventsPerSecond",
-        raw.getLong("eventsPerSecond"), "");
-    latency("1 durable ingest", "ack ms vs bare HTTP", ingest.getJsonObject("ackLatencyMs"),
-        bareSingle.getJsonObject("ackLatencyMs"), "");
-
-    JsonObject batch = s.getJsonObject("batchIngest", new JsonObject());
-    throughput("2 batch ingest", "events/s vs bare HTTP", batch, "eventsPerSecond",
-        bareBatch.getLong("eventsPerSecond"), ">= 60000");
-    throughput("2 batch ingest", "events/s vs raw PG rows", batch, "eventsPerSecond",
-        raw.getLong("eventsPerSecond"), "");
-    latency("2 batch ingest", "ack ms vs bare HTTP", batch.getJsonObject("ackLatencyMs"),
-        bareBatch.getJsonObject("ackLatencyMs"), "");
+    ingestRows("1 durable ingest", s.getJsonObject("durableIngest", new JsonObject()),
+        bareSingle, raw, ">= 20000");
+    ingestRows("2 batch ingest", s.getJsonObject("batchIngest", new JsonObject()),
+        bareBatch, raw, ">= 60000");
 
     JsonObject full = s.getJsonObject("endToEndFullLoad", new JsonObject());
     throughput("3 end to end, full", "deliveries/s vs raw PG", full, "deliveriesPerSecond",
@@ -94,6 +83,16 @@ final class Report {
     JsonObject beside = stall.getJsonObject("besideStalled", new JsonObject());
     latency("5 stalled beside healthy", "healthy lag ms vs alone",
         beside.getJsonObject("lagMs"), alone.getJsonObject("lagMs"), "");
+  }
+
+  private void ingestRows(String scenario, JsonObject ours, JsonObject bare, JsonObject raw,
+      String target) {
+    throughput(scenario, "events/s vs bare HTTP", ours, "eventsPerSecond",
+        bare.getLong("eventsPerSecond"), target);
+    throughput(scenario, "events/s vs raw PG rows", ours, "eventsPerSecond",
+        raw.getLong("eventsPerSecond"), "");
+    latency(scenario, "ack ms vs bare HTTP", ours.getJsonObject("ackLatencyMs"),
+        bare.getJsonObject("ackLatencyMs"), "");
   }
 
   private void throughput(String scenario, String figure, JsonObject result, String key,
