@@ -59,7 +59,7 @@ class DeliveryControlTest {
         .getString("id");
     List<String> deliveries = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      deliveries.add(send(account, "job_" + how + "_" + i));
+      deliveries.add(api.sendForDelivery(account, "job_" + how + "_" + i));
     }
     slow.await(path, 1, WAIT);
     Api.Answer stopped = how.equals("delete")
@@ -103,7 +103,7 @@ class DeliveryControlTest {
     Account account = api.createAccount("premium");
     receiver.script("/retry-me", 500, 200);
     api.createWebhook(account, receiver.url("/retry-me"), "print.success");
-    String id = send(account, "job_retry");
+    String id = api.sendForDelivery(account, "job_retry");
     api.awaitDelivery(account, id, d -> d.getString("status").equals("failed"), WAIT);
 
     Api.Answer answer = api.post("/v1/deliveries/" + id + "/retry", account.apiKey(), null);
@@ -132,12 +132,12 @@ class DeliveryControlTest {
     Instant since = Instant.now().minusSeconds(1);
     List<String> failed = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      failed.add(send(account, "job_replay_" + i));
+      failed.add(api.sendForDelivery(account, "job_replay_" + i));
     }
     for (String id : failed) {
       api.awaitDelivery(account, id, d -> d.getString("status").equals("failed"), WAIT);
     }
-    String later = send(account, "job_after_window");
+    String later = api.sendForDelivery(account, "job_after_window");
     api.awaitDelivery(account, later, d -> d.getString("status").equals("succeeded"), WAIT);
 
     Api.Answer answer = api.post("/v1/webhooks/" + webhookId + "/replay", account.apiKey(),
@@ -180,11 +180,5 @@ class DeliveryControlTest {
   private static void assertField(Api.Answer answer, String field) {
     assertEquals(400, answer.status(), answer.text());
     assertTrue(answer.errorMessage().contains(field), answer.text());
-  }
-
-  private static String send(Account account, String jobId) {
-    JsonObject accepted = api.sendEvent(account, Api.printSuccess(jobId));
-    JsonArray deliveries = api.deliveriesOf(account, accepted.getString("id"));
-    return deliveries.getJsonObject(0).getString("id");
   }
 }

@@ -69,14 +69,14 @@ class DestinationGuardDeliveryTest {
     String url = "http://hooks.customer.test:" + port() + "/rebinding";
     api.createWebhook(account, url, "print.success");
 
-    String first = send(account, "job_before");
+    String first = api.sendForDelivery(account, "job_before");
     api.awaitDelivery(account, first, d -> d.getString("status").equals("succeeded"), WAIT);
     TestReceiver.Request request = receiver.await("/rebinding", 1, WAIT).get(0);
     assertEquals("hooks.customer.test:" + port(), request.header("Host"),
         "connected to the checked address with the original Host");
 
     DNS.put("hooks.customer.test", "127.0.0.2");
-    String second = send(account, "job_after");
+    String second = api.sendForDelivery(account, "job_after");
     JsonObject blocked = api.awaitDelivery(account, second,
         d -> d.getInteger("attemptCount") == 1, WAIT);
     JsonObject attempt = blocked.getJsonArray("attempts").getJsonObject(0);
@@ -94,7 +94,7 @@ class DestinationGuardDeliveryTest {
         "print.success");
     DNS.remove("flaky-dns.customer.test");
 
-    JsonObject delivery = api.awaitDelivery(account, send(account, "job_dns"),
+    JsonObject delivery = api.awaitDelivery(account, api.sendForDelivery(account, "job_dns"),
         d -> d.getInteger("attemptCount") == 1, WAIT);
     assertEquals("connection_error",
         delivery.getJsonArray("attempts").getJsonObject(0).getString("result"));
@@ -131,11 +131,5 @@ class DestinationGuardDeliveryTest {
   private static int port() {
     String url = receiver.url("/");
     return Integer.parseInt(url.substring(url.lastIndexOf(':') + 1, url.length() - 1));
-  }
-
-  private static String send(Account account, String jobId) {
-    JsonObject accepted = api.sendEvent(account, Api.printSuccess(jobId));
-    return api.deliveriesOf(account, accepted.getString("id")).getJsonObject(0)
-        .getString("id");
   }
 }

@@ -69,7 +69,7 @@ class HostileEndpointDeliveryTest {
   void stalled_endpoint_times_out_at_the_deadline(String path) {
     Account account = api.createAccount("premium");
     api.createWebhook(account, hostile.url(path), "print.success");
-    String deliveryId = send(account, "job_stall");
+    String deliveryId = api.sendForDelivery(account, "job_stall");
 
     JsonObject delivery = api.awaitDelivery(account, deliveryId,
         d -> d.getString("status").equals("failed"), WAIT);
@@ -109,7 +109,7 @@ class HostileEndpointDeliveryTest {
     Account account = api.createAccount("premium");
     String path = "/redirect/" + trap.url("/").split(":")[2].replace("/", "");
     api.createWebhook(account, hostile.url(path), "print.success");
-    String deliveryId = send(account, "job_redirect");
+    String deliveryId = api.sendForDelivery(account, "job_redirect");
 
     JsonObject delivery = api.awaitDelivery(account, deliveryId,
         d -> d.getString("status").equals("failed"), WAIT);
@@ -128,7 +128,7 @@ class HostileEndpointDeliveryTest {
   void huge_answers_cost_nothing_and_count_by_status(String path) {
     Account account = api.createAccount("premium");
     api.createWebhook(account, hostile.url(path), "print.success");
-    String deliveryId = send(account, "job_huge");
+    String deliveryId = api.sendForDelivery(account, "job_huge");
     int status = Integer.parseInt(path.substring(path.lastIndexOf('/') + 1));
 
     JsonObject delivery = api.awaitDelivery(account, deliveryId,
@@ -156,13 +156,13 @@ class HostileEndpointDeliveryTest {
     JsonObject webhook = api.createWebhook(account,
         hostile.url("/retry-after-seconds/503/3"), "print.success");
     String webhookId = webhook.getString("id");
-    String waiting = send(account, "job_waiting");
+    String waiting = api.sendForDelivery(account, "job_waiting");
     api.awaitDelivery(account, waiting, d -> d.getInteger("attemptCount") == 1
         && d.getString("status").equals("pending"), WAIT);
     api.patch("/v1/webhooks/" + webhookId, account.apiKey(),
         new JsonObject().put("url", hostile.url("/status/410")));
 
-    String gone = send(account, "job_gone");
+    String gone = api.sendForDelivery(account, "job_gone");
     JsonObject goneDelivery = api.awaitDelivery(account, gone,
         d -> !d.getString("status").equals("pending"), WAIT);
     assertEquals("failed", goneDelivery.getString("status"));
@@ -188,7 +188,7 @@ class HostileEndpointDeliveryTest {
   void retry_after_delays_the_next_attempt(String path) {
     Account account = api.createAccount("premium");
     api.createWebhook(account, hostile.url(path), "print.success");
-    String deliveryId = send(account, "job_later");
+    String deliveryId = api.sendForDelivery(account, "job_later");
 
     JsonObject delivery = api.awaitDelivery(account, deliveryId,
         d -> d.getString("status").equals("failed"), WAIT);
@@ -206,7 +206,7 @@ class HostileEndpointDeliveryTest {
   void retry_after_is_capped() {
     Account account = api.createAccount("premium");
     api.createWebhook(account, hostile.url("/retry-after-seconds/503/3600"), "print.success");
-    String deliveryId = send(account, "job_capped");
+    String deliveryId = api.sendForDelivery(account, "job_capped");
 
     JsonObject pending = api.awaitDelivery(account, deliveryId,
         d -> d.getInteger("attemptCount") == 1 && d.getString("nextAttemptAt") != null, WAIT);
@@ -226,7 +226,7 @@ class HostileEndpointDeliveryTest {
     try (HostileEndpoint resetting = HostileEndpoint.resetting()) {
       Account account = api.createAccount("premium");
       api.createWebhook(account, resetting.url("/reset"), "print.success");
-      String deliveryId = send(account, "job_reset");
+      String deliveryId = api.sendForDelivery(account, "job_reset");
 
       JsonObject delivery = api.awaitDelivery(account, deliveryId,
           d -> d.getString("status").equals("failed"), WAIT);
@@ -247,7 +247,7 @@ class HostileEndpointDeliveryTest {
       api.createWebhook(account, closing.url("/status/204"), "print.success");
       int deliveries = 24;
       for (int i = 0; i < deliveries; i++) {
-        String deliveryId = send(account, "job_idle_" + i);
+        String deliveryId = api.sendForDelivery(account, "job_idle_" + i);
         JsonObject delivery = api.awaitDelivery(account, deliveryId,
             d -> !d.getString("status").equals("pending")
                 || d.getInteger("attemptCount") > 0, WAIT);
@@ -261,11 +261,6 @@ class HostileEndpointDeliveryTest {
     }
   }
 
-  private static String send(Account account, String jobId) {
-    JsonObject accepted = api.sendEvent(account, Api.printSuccess(jobId));
-    return api.deliveriesOf(account, accepted.getString("id")).getJsonObject(0)
-        .getString("id");
-  }
 
   private static JsonObject awaitWebhook(Account account, String id,
       java.util.function.Predicate<JsonObject> condition) {

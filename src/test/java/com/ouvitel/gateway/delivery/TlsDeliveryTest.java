@@ -47,7 +47,7 @@ class TlsDeliveryTest {
     try (HostileEndpoint tls = HostileEndpoint.https(HostileEndpoint.Tls.PRIVATE_CA)) {
       Account account = api.createAccount("premium");
       api.createWebhook(account, tls.url("/status/200"), "print.success");
-      String deliveryId = send(account, "job_tls");
+      String deliveryId = api.sendForDelivery(account, "job_tls");
 
       JsonObject delivery = api.awaitDelivery(account, deliveryId,
           d -> d.getString("status").equals("succeeded"), WAIT);
@@ -64,7 +64,7 @@ class TlsDeliveryTest {
     try (HostileEndpoint tls = HostileEndpoint.https(HostileEndpoint.Tls.UNTRUSTED)) {
       Account account = api.createAccount("premium");
       api.createWebhook(account, tls.url("/status/200"), "print.success");
-      String deliveryId = send(account, "job_untrusted");
+      String deliveryId = api.sendForDelivery(account, "job_untrusted");
 
       JsonObject delivery = api.awaitDelivery(account, deliveryId,
           d -> d.getString("status").equals("failed"), WAIT);
@@ -73,11 +73,5 @@ class TlsDeliveryTest {
       }
       assertEquals(0, tls.requests().size(), "no request went over the untrusted TLS");
     }
-  }
-
-  private static String send(Account account, String jobId) {
-    JsonObject accepted = api.sendEvent(account, Api.printSuccess(jobId));
-    return api.deliveriesOf(account, accepted.getString("id")).getJsonObject(0)
-        .getString("id");
   }
 }
