@@ -59,6 +59,9 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().failureHandler(Replies::failure);
+    router.errorHandler(404, Replies::failure);
+    router.errorHandler(405, Replies::failure);
+    router.route("/v1/*").handler(ApiVerticle::refuseNulInUri);
     router.route("/v1/*").handler(BodyHandler.create(false)
         .setBodyLimit(settings.maxRequestBytes()));
     router.route("/v1/accounts*").handler(this::requireAdmin);
@@ -77,7 +80,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml")
         .sendFile("openapi.yaml").onFailure(ctx::fail));
-    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     server = vertx.createHttpServer(new HttpServerOptions()
         .setPort(settings.port())
@@ -89,6 +92,15 @@ public final class ApiVerticle extends VerticleBase {
   /** The port actually bound (tests ask for port 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  /** No id, filter or cursor holds a NUL, and PostgreSQL text could not store one. */
+  private static void refuseNulInUri(RoutingContext ctx) {
+    if (ctx.request().uri().toLowerCase(Locale.ROOT).contains("%00")) {
+      throw ApiError.badRequest("invalid_request",
+          "the path and query must not contain the NUL character (%00)");
+    }
+    ctx.next();
   }
 
   private void requireAdmin(RoutingContext ctx) {
@@ -148,7 +160,7 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private void requireJson(RoutingContext ctx) {
-    if (ctx.body().length() == 0 && !ctx.normalizedPath().startsWith("/v1/events")) {
+    if (RequestBodies.isEmpty(ctx) && !ctx.normalizedPath().startsWith("/v1/events")) {
       ctx.next();
       return;
     }

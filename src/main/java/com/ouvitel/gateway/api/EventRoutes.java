@@ -48,7 +48,7 @@ final class EventRoutes {
 
   private void ingestOne(RoutingContext ctx) {
     refuseWhileDraining();
-    byte[] bytes = ctx.body().buffer().getBytes();
+    byte[] bytes = RequestBodies.bytes(ctx);
     if (bytes.length > maxEventBytes) {
       throw new ApiError(413, "payload_too_large",
           "an event may be at most " + maxEventBytes + " bytes");
@@ -76,7 +76,7 @@ final class EventRoutes {
 
   private void ingestBatch(RoutingContext ctx) {
     refuseWhileDraining();
-    Object tree = parse(ctx.body().buffer().getBytes());
+    Object tree = parse(RequestBodies.bytes(ctx));
     if (!(tree instanceof Map) || !(((Map<?, ?>) tree).get("events") instanceof List)) {
       throw new ApiError(400, "missing_field", "$.events is required: an array of events");
     }
