@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /** A blocking client of the gateway's API, for tests. */
@@ -50,6 +51,12 @@ public final class Api {
 
   public Answer call(String method, String path, String token, String contentType,
       String body) {
+    return call(method, path, token, contentType, body, Map.of());
+  }
+
+  /** A call with further request headers. */
+  public Answer call(String method, String path, String token, String contentType,
+      String body, Map<String, String> headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
         .timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -60,6 +67,7 @@ public final class Api {
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
+    headers.forEach(request::header);
     try {
       HttpResponse<String> response = client.send(request.build(),
           HttpResponse.BodyHandlers.ofString());
