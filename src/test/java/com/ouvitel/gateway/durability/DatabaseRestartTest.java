@@ -51,9 +51,9 @@ class DatabaseRestartTest {
     Account account = api.createAccount("premium");
     api.createWebhook(account, receiver.url("/outage"), "print.success");
 
-    FleetLoad fleet = new FleetLoad(account.apiKey(), "outage", 10, 3000, Pods.targets(two))
+    FleetLoad fleet = new FleetLoad(account.apiKey(), "outage", 10, 2000, Pods.targets(two))
         .start(4, Duration.ofSeconds(60));
-    while (fleet.acknowledged().size() < 800) {
+    while (fleet.acknowledged().size() < 600) {
       Api.sleep(20);
     }
     postgres.pause();
@@ -93,7 +93,7 @@ class DatabaseRestartTest {
     assertTrue(slowest < 10_000, "no answer took more than 10 s: " + slowest);
     assertEquals(503, readinessDuringOutage);
     assertEquals(200, readinessAfter);
-    assertEquals(3000, fleet.acknowledged().size(), "every event acknowledged in the end");
+    assertEquals(2000, fleet.acknowledged().size(), "every event acknowledged in the end");
     assertTrue(missing.isEmpty(), missing.size() + " acknowledged events never arrived");
     received.duplicates().forEach((id, copies) ->
         assertTrue(Received.sameBodies(copies), id + " arrived twice with the same body"));

@@ -49,9 +49,9 @@ class ManyPodsTest {
     Account account = api.createAccount("premium");
     api.createWebhook(account, receiver.url("/many"), "print.success");
 
-    FleetLoad fleet = new FleetLoad(account.apiKey(), "many", 25, 3000,
+    FleetLoad fleet = new FleetLoad(account.apiKey(), "many", 25, 2000,
         Pods.targets(three)).start(6, Duration.ofSeconds(60)).await(Duration.ofSeconds(90));
-    assertEquals(3000, fleet.acknowledged().size(), "every event acknowledged");
+    assertEquals(2000, fleet.acknowledged().size(), "every event acknowledged");
     assertTrue(fleet.refusedItems().isEmpty(), fleet.refusedItems().toString());
 
     Received received = new Received(receiver, "/many");
@@ -65,6 +65,6 @@ class ManyPodsTest {
         duplicates);
     assertTrue(missing.isEmpty(), missing.size() + " deliveries never arrived");
     assertEquals(0, duplicates, "no delivery twice without a crash");
-    assertEquals(3000, received.requests());
+    assertEquals(2000, received.requests());
   }
 }

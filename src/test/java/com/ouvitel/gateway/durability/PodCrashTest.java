@@ -53,9 +53,9 @@ class PodCrashTest {
     api.createWebhook(account, receiver.url("/crash"), "print.success");
     receiver.delay("/crash", 40);
 
-    FleetLoad fleet = new FleetLoad(account.apiKey(), "crash", 20, 4000, Pods.targets(two))
+    FleetLoad fleet = new FleetLoad(account.apiKey(), "crash", 20, 2500, Pods.targets(two))
         .start(4, Duration.ofSeconds(60));
-    awaitAcknowledged(fleet, 1500);
+    awaitAcknowledged(fleet, 1000);
     int ackedByVictim = fleet.acknowledgedBy("crash-a");
     victim.kill();
     Instant killedAt = Instant.now();
@@ -67,9 +67,9 @@ class PodCrashTest {
     Api.sleep(1000);
     Map<String, List<Request>> twice = received.duplicates();
     System.out.printf("kill -9: %d events acknowledged in all, %d of them by the killed pod "
-        + "before it died; %d delivered, %d missing; %d deliveries arrived twice%n",
-        fleet.acknowledged().size(), ackedByVictim, received.jobs().size(), missing.size(),
-        twice.size());
+        + "before it died; %d delivered, %d missing; %d deliveries arrived twice; attempts "
+        + "logged: %s%n", fleet.acknowledged().size(), ackedByVictim, received.jobs().size(),
+        missing.size(), twice.size(), Received.attemptResults(databaseUrl));
 
     assertTrue(missing.isEmpty(), missing.size() + " acknowledged events never arrived");
     assertTrue(fleet.refusedItems().isEmpty(), fleet.refusedItems().toString());

@@ -1,7 +1,6 @@
 package com.ouvitel.gateway.durability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.ouvitel.gateway.support.Api;
@@ -53,17 +52,16 @@ class PodRestartTest {
     Api api = two.get(1).api;
     Account account = api.createAccount("premium");
     api.createWebhook(account, receiver.url("/drain"), "print.success");
-    receiver.delay("/drain", 300);
+    receiver.delay("/drain", 250);
 
-    FleetLoad fleet = new FleetLoad(account.apiKey(), "drain", 10, 2000, Pods.targets(two))
+    FleetLoad fleet = new FleetLoad(account.apiKey(), "drain", 10, 1000, Pods.targets(two))
         .start(4, Duration.ofSeconds(60));
-    while (fleet.acknowledgedBy("drain-a") < 300) {
+    while (fleet.acknowledgedBy("drain-a") < 200) {
       Api.sleep(20);
     }
     long terminatedAt = fleet.clock();
     leaving.terminate();
-    Api.sleep(200);
-    int readiness = leaving.readiness();
+    int readiness = awaitNotReady(leaving);
     int exit = leaving.awaitExit(Duration.ofSeconds(20));
     long exitedAfter = fleet.clock() - terminatedAt;
     fleet.retarget(Pods.targets(List.of(two.get(1))));
@@ -82,7 +80,7 @@ class PodRestartTest {
         + "missing, %d twice%n", exitedAfter, exit, readiness, fromLeaving.size(), refused,
         leases, fleet.acknowledged().size(), missing.size(), received.duplicates().size());
 
-    assertNotEquals(200, readiness, "not ready once draining");
+    assertEquals(503, readiness, "not ready once draining");
     for (Answer answer : fromLeaving) {
       assertTrue(answer.status() == 202 || answer.status() == 503
           || answer.failure() != null && answer.failure().startsWith("refused"),
@@ -93,6 +91,16 @@ class PodRestartTest {
     assertEquals(0L, ((Number) leases).longValue(), "no lease left by the stopped pod");
     assertTrue(missing.isEmpty(), missing.size() + " acknowledged events never arrived");
     assertEquals(0, received.duplicates().size(), "a graceful stop delivers nothing twice");
+  }
+
+  /** The first readiness answer other than 200 after the signal (-1: the port closed). */
+  private static int awaitNotReady(GatewayProcess pod) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    int readiness = 200;
+    while (readiness == 200 && System.nanoTime() < deadline) {
+      readiness = pod.readiness();
+    }
+    return readiness;
   }
 
   @Test

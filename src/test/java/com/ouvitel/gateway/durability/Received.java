@@ -1,6 +1,7 @@
 package com.ouvitel.gateway.durability;
 
 import com.ouvitel.gateway.support.Api;
+import com.ouvitel.gateway.support.TestDatabase;
 import com.ouvitel.gateway.support.TestReceiver;
 import com.ouvitel.gateway.support.TestReceiver.Request;
 import io.vertx.core.json.JsonObject;
@@ -60,6 +61,15 @@ final class Received {
   /** True when every copy of a delivery carries the same body bytes. */
   static boolean sameBodies(List<Request> copies) {
     return copies.stream().allMatch(copy -> Arrays.equals(copy.body(), copies.get(0).body()));
+  }
+
+  /** The attempts a database logged, counted by result, e.g. {@code success=2000}. */
+  static String attemptResults(String databaseUrl) {
+    return String.valueOf(TestDatabase.queryValue(databaseUrl, """
+        SELECT string_agg(result || '=' || n || coalesce(' (' || error || ')', ''), ', ')
+        FROM (SELECT result, min(error) AS error, count(*) AS n FROM attempts
+              GROUP BY result) counted
+        """));
   }
 
   int requests() {

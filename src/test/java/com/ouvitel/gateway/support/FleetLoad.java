@@ -46,6 +46,8 @@ public final class FleetLoad {
   private final AtomicInteger rotation = new AtomicInteger();
   private final long started = System.currentTimeMillis();
   private volatile List<Target> targets;
+  /** Pods that said they are shutting down: like a load balancer, the fleet avoids them. */
+  private final Set<String> draining = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
   private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
   private final Map<String, AtomicInteger> acknowledgedBy = new ConcurrentHashMap<>();
@@ -146,7 +148,11 @@ public final class FleetLoad {
 
   private void sendBatch(List<String> ids, String body, long deadline) {
     while (System.nanoTime() < deadline) {
-      List<Target> now = targets;
+      List<Target> now = targets.stream()
+          .filter(pod -> !draining.contains(pod.name())).toList();
+      if (now.isEmpty()) {
+        now = targets;
+      }
       Target target = now.get(Math.floorMod(rotation.getAndIncrement(), now.size()));
       long sentAt = System.nanoTime();
       lastSent.set(clock());
@@ -164,6 +170,9 @@ public final class FleetLoad {
         if (response.statusCode() == 202) {
           record(target, ids, new JsonObject(response.body()).getJsonArray("results"));
           return;
+        }
+        if (response.body().contains("\"shutting_down\"")) {
+          draining.add(target.name());
         }
       } catch (IOException e) {
         answers.add(new Answer(clock(), target.name(), -1, false,

@@ -78,6 +78,40 @@ public final class ThrowawayPostgres implements AutoCloseable {
     running = true;
   }
 
+  /**
+   * Freezes every process of the server (SIGSTOP): connections stay open and nothing
+   * answers, as when the database host hangs or the network drops packets.
+   */
+  public void freeze() {
+    signal("-STOP");
+  }
+
+  /** Lets a frozen server go on (SIGCONT). */
+  public void thaw() {
+    signal("-CONT");
+  }
+
+  private void signal(String which) {
+    List<String> command = new ArrayList<>(List.of("kill", which));
+    try {
+      long postmaster = Long.parseLong(
+          Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+      command.add(Long.toString(postmaster));
+      ProcessHandle.of(postmaster).orElseThrow().descendants()
+          .forEach(child -> command.add(Long.toString(child.pid())));
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      if (process.waitFor() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed: "
+            + new String(process.getInputStream().readAllBytes()));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot signal the throwaway PostgreSQL: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Override
   public void close() {
     if (running) {
