@@ -8,46 +8,23 @@ import com.ouvitel.gateway.support.Api.Account;
 import com.ouvitel.gateway.support.FleetLoad;
 import com.ouvitel.gateway.support.GatewayProcess;
 import com.ouvitel.gateway.support.TestDatabase;
-import com.ouvitel.gateway.support.TestReceiver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("Several gateway processes on one PostgreSQL")
-class ManyPodsTest {
+class ManyPodsTest extends PodsOnFreshDatabase {
 
-  private TestReceiver receiver;
-  private String databaseUrl;
-  private Pods pods;
-
-  @BeforeEach
-  void start() {
-    receiver = TestReceiver.http();
-    databaseUrl = TestDatabase.freshDatabase();
-  }
-
-  @AfterEach
-  void stop() {
-    if (pods != null) {
-      pods.close();
-    }
-    receiver.close();
-    TestDatabase.drop(databaseUrl);
-  }
 
   @Test
   @DisplayName("three pods deliver thousands of events, every one once")
   void three_pods_deliver_every_event_once() {
-    pods = new Pods(databaseUrl, Map.of("lease_duration", "10s"));
+    Pods pods = pods(Map.of("lease_duration", "10s"));
     List<GatewayProcess> three = pods.start("many-a", "many-b", "many-c");
-    Api api = three.get(0).api;
-    Account account = api.createAccount("premium");
-    api.createWebhook(account, receiver.url("/many"), "print.success");
+    Account account = subscribedAccount(three.get(0), "/many");
 
     FleetLoad fleet = new FleetLoad(account.apiKey(), "many", 25, 2000,
         Pods.targets(three)).start(6, Duration.ofSeconds(60)).await(Duration.ofSeconds(90));

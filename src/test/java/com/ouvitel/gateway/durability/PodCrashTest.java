@@ -7,55 +7,32 @@ import com.ouvitel.gateway.support.Api.Account;
 import com.ouvitel.gateway.support.FleetLoad;
 import com.ouvitel.gateway.support.GatewayProcess;
 import com.ouvitel.gateway.support.TestDatabase;
-import com.ouvitel.gateway.support.TestReceiver;
 import com.ouvitel.gateway.support.TestReceiver.Request;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("A pod killed with SIGKILL under load")
-class PodCrashTest {
+class PodCrashTest extends PodsOnFreshDatabase {
 
-  private TestReceiver receiver;
-  private String databaseUrl;
-  private Pods pods;
-
-  @BeforeEach
-  void start() {
-    receiver = TestReceiver.http();
-    databaseUrl = TestDatabase.freshDatabase();
-  }
-
-  @AfterEach
-  void stop() {
-    if (pods != null) {
-      pods.close();
-    }
-    receiver.close();
-    TestDatabase.drop(databaseUrl);
-  }
 
   @Test
   @DisplayName("loses no acknowledged event: the other pod takes over its expired leases, "
       + "and only attempts in flight arrive twice, with the same id and body")
   void other_pod_delivers_what_the_killed_pod_acknowledged() {
-    pods = new Pods(databaseUrl, Map.of("lease_duration", "3s"));
+    Pods pods = pods(Map.of("lease_duration", "3s"));
     List<GatewayProcess> two = pods.start("crash-a", "crash-b");
     GatewayProcess victim = two.get(0);
-    Api api = two.get(1).api;
-    Account account = api.createAccount("premium");
-    api.createWebhook(account, receiver.url("/crash"), "print.success");
+    Account account = subscribedAccount(two.get(1), "/crash");
     receiver.delay("/crash", 40);
 
     FleetLoad fleet = new FleetLoad(account.apiKey(), "crash", 20, 2500, Pods.targets(two))
         .start(4, Duration.ofSeconds(60));
-    awaitAcknowledged(fleet, 1000);
+    awaitAcknowledged(fleet, null, 1000);
     int ackedByVictim = fleet.acknowledgedBy("crash-a");
     victim.kill();
     Instant killedAt = Instant.now();
@@ -78,12 +55,5 @@ class PodCrashTest {
       assertTrue(copies.get(0).at().isBefore(killedAt.plusSeconds(2)),
           id + " arrived twice but its first attempt was not in flight at the kill");
     });
-  }
-
-  private static void awaitAcknowledged(FleetLoad fleet, int count) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (fleet.acknowledged().size() < count && System.nanoTime() < deadline) {
-      Api.sleep(20);
-    }
   }
 }

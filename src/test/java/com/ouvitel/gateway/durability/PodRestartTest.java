@@ -9,56 +9,31 @@ import com.ouvitel.gateway.support.FleetLoad;
 import com.ouvitel.gateway.support.FleetLoad.Answer;
 import com.ouvitel.gateway.support.GatewayProcess;
 import com.ouvitel.gateway.support.TestDatabase;
-import com.ouvitel.gateway.support.TestReceiver;
 import com.ouvitel.gateway.support.TestReceiver.Request;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("A pod stopped with SIGTERM")
-class PodRestartTest {
+class PodRestartTest extends PodsOnFreshDatabase {
 
-  private TestReceiver receiver;
-  private String databaseUrl;
-  private Pods pods;
-
-  @BeforeEach
-  void start() {
-    receiver = TestReceiver.http();
-    databaseUrl = TestDatabase.freshDatabase();
-  }
-
-  @AfterEach
-  void stop() {
-    if (pods != null) {
-      pods.close();
-    }
-    receiver.close();
-    TestDatabase.drop(databaseUrl);
-  }
 
   @Test
   @DisplayName("under load refuses new events with 503 and Retry-After, fails no request it "
       + "accepted, finishes its attempts and leaves no lease behind")
   void drains_under_load_without_failing_requests() {
-    pods = new Pods(databaseUrl, Map.of("lease_duration", "10s", "drain_timeout", "5s"));
+    Pods pods = pods(Map.of("lease_duration", "10s", "drain_timeout", "5s"));
     List<GatewayProcess> two = pods.start("drain-a", "drain-b");
     GatewayProcess leaving = two.get(0);
-    Api api = two.get(1).api;
-    Account account = api.createAccount("premium");
-    api.createWebhook(account, receiver.url("/drain"), "print.success");
+    Account account = subscribedAccount(two.get(1), "/drain");
     receiver.delay("/drain", 250);
 
     FleetLoad fleet = new FleetLoad(account.apiKey(), "drain", 10, 1000, Pods.targets(two))
         .start(4, Duration.ofSeconds(60));
-    while (fleet.acknowledgedBy("drain-a") < 200) {
-      Api.sleep(20);
-    }
+    awaitAcknowledged(fleet, "drain-a", 200);
     long terminatedAt = fleet.clock();
     leaving.terminate();
     int readiness = awaitNotReady(leaving);
@@ -106,10 +81,9 @@ class PodRestartTest {
   @Test
   @DisplayName("between two attempts of a delivery still makes the next attempt on time")
   void retry_happens_on_time_after_a_restart() {
-    pods = new Pods(databaseUrl, Map.of("retry_initial_delay", "8s"));
+    Pods pods = pods(Map.of("retry_initial_delay", "8s"));
     GatewayProcess first = pods.start("retry-a", Map.of());
-    Account account = first.api.createAccount("premium");
-    first.api.createWebhook(account, receiver.url("/retry"), "print.success");
+    Account account = subscribedAccount(first, "/retry");
     receiver.script("/retry", 500, 200);
     first.api.sendEvent(account, Api.printSuccess("job_restart"));
     Request failed = receiver.await("/retry", 1, Duration.ofSeconds(15)).get(0);

@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -51,17 +50,11 @@ public final class GatewayProcess implements AutoCloseable {
       Map<String, String> settings) {
     int httpPort = freePort();
     int managementPort = freePort();
-    Map<String, String> values = new HashMap<>();
+    Map<String, String> values = TestGateway.defaults();
     values.put("http_port", Integer.toString(httpPort));
     values.put("management_port", Integer.toString(managementPort));
-    values.put("admin_token", TestGateway.ADMIN_TOKEN);
-    values.put("allow_http_endpoints", "true");
-    values.put("allowed_cidrs", "127.0.0.0/8");
-    values.put("http_instances", "1");
     values.put("db_pool_size", "6");
     values.put("retry_initial_delay", "500ms");
-    values.put("retry_multiplier", "2");
-    values.put("retry_jitter", "0");
     values.put("poll_interval", "200ms");
     values.put("drain_timeout", "5s");
     values.putAll(settings);
