@@ -452,6 +452,12 @@ public final class PersistenceVerticle extends VerticleBase {
     }
     // Rows in one order, as the lease renewal and other pods' writes take them.
     list.sort(Comparator.comparing(AttemptOutcome::deliveryId));
+    return connection.preparedQuery(PipelineSql.RECORD_ATTEMPTS).execute(attemptParams(list))
+        .mapEmpty();
+  }
+
+  /** The parameters of {@link PipelineSql#RECORD_ATTEMPTS} for those attempts. */
+  static Tuple attemptParams(List<AttemptOutcome> list) {
     int n = list.size();
     String[] ids = new String[n];
     OffsetDateTime[] created = new OffsetDateTime[n];
@@ -483,9 +489,8 @@ public final class PersistenceVerticle extends VerticleBase {
       completed[i] = o.status().equals("pending") ? null
           : utc(o.startedAt().plusMillis(o.durationMs()));
     }
-    Tuple params = Tuple.tuple(List.of(ids, created, numbers, webhooks, started, durations,
+    return Tuple.tuple(List.of(ids, created, numbers, webhooks, started, durations,
         results, codes, snippets, errors, statuses, next, completed));
-    return connection.preparedQuery(PipelineSql.RECORD_ATTEMPTS).execute(params).mapEmpty();
   }
 
   private Future<Void> defer(SqlConnection connection, List<AttemptOutcome> list) {
