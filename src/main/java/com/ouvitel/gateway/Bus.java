@@ -25,6 +25,8 @@ public final class Bus {
   public static final String DISPATCH = "gateway.dispatcher.dispatch";
   /** A webhook was deleted or disabled: its id as a String; queued attempts are dropped. */
   public static final String WEBHOOK_STOPPED = "gateway.dispatcher.webhook-stopped";
+  /** A webhook was enabled again: its id as a String; its deliveries may go out again. */
+  public static final String WEBHOOK_RESUMED = "gateway.dispatcher.webhook-resumed";
 
   /** Deliveries were made due now (manual retry, replay): claim them without waiting. */
   public static final String WAKE = "gateway.dispatcher.wake";

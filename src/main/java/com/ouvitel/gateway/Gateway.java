@@ -71,6 +71,7 @@ public final class Gateway {
   private int managementPort;
   private String adminToken;
   private boolean adminTokenGenerated;
+  private DestinationGuard.Resolver resolver;
 
   private Gateway(Vertx vertx, GatewayConfig config, GatewayMetrics metrics, Clock clock) {
     this.vertx = vertx;
@@ -83,7 +84,17 @@ public final class Gateway {
   /** Starts a gateway in that Vert.x instance; the future completes once it serves. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config,
       GatewayMetrics metrics, Clock clock) {
+    return start(vertx, config, metrics, clock, null);
+  }
+
+  /**
+   * Starts a gateway whose destination guard resolves names with that resolver, its answers
+   * never reused (tests make a name's addresses change); null keeps the system resolver.
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config,
+      GatewayMetrics metrics, Clock clock, DestinationGuard.Resolver resolver) {
     Gateway gateway = new Gateway(vertx, config, metrics, clock);
+    gateway.resolver = resolver;
     return gateway.startUp().map(gateway);
   }
 
@@ -161,7 +172,8 @@ public final class Gateway {
   }
 
   private Future<Void> deployVerticles() {
-    DestinationGuard guard = DestinationGuard.from(config);
+    DestinationGuard guard = resolver == null ? DestinationGuard.from(config)
+        : DestinationGuard.from(config).withResolver(resolver, Duration.ZERO);
     Duration lease = config.duration("lease_duration");
     PersistenceVerticle persistence = new PersistenceVerticle(pool, clock, podId, lease,
         config.duration("db_timeout"), metrics);

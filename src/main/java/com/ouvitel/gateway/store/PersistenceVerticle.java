@@ -518,7 +518,13 @@ public final class PersistenceVerticle extends VerticleBase {
         .execute(Tuple.of(podId, utc(now.plus(lease)), utc(now), message.body().limit()))
         .onSuccess(rows -> {
           List<DeliveryJob> jobs = new ArrayList<>();
+          List<Row> inactive = new ArrayList<>();
           for (Row row : rows) {
+            if (!row.getBoolean("active")) {
+              // Its webhook was deleted or disabled: nothing more is sent for it.
+              inactive.add(row);
+              continue;
+            }
             DeliveryJob job = new DeliveryJob(row.getString("id"),
                 row.getOffsetDateTime("created_at").toInstant(), row.getString("event_id"),
                 row.getString("webhook_id"), row.getString("event"), row.getString("url"),
@@ -529,13 +535,27 @@ public final class PersistenceVerticle extends VerticleBase {
           }
           // Sent, not replied: a reply can time out and be lost, and these leases are ours.
           dispatch(jobs);
-          message.reply(jobs.size());
+          message.reply(jobs.size() + inactive.size());
+          cancelInactive(inactive);
         })
         .onFailure(error -> {
           LOG.warn("Could not claim due deliveries: {}; the next poll tries again",
               error.getMessage());
           message.fail(503, "database unavailable");
         });
+  }
+
+  private void cancelInactive(List<Row> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    String[] ids = rows.stream().map(row -> row.getString("id")).toArray(String[]::new);
+    OffsetDateTime[] created = rows.stream().map(row -> row.getOffsetDateTime("created_at"))
+        .toArray(OffsetDateTime[]::new);
+    pool.preparedQuery(PipelineSql.CANCEL_INACTIVE)
+        .execute(Tuple.of(ids, created, utc(clock.instant())))
+        .onFailure(error -> LOG.warn("Could not cancel {} deliveries of stopped webhooks: {}",
+            ids.length, error.getMessage()));
   }
 
   private void renewLeases() {

@@ -98,6 +98,15 @@ final class PipelineSql {
       JOIN events e ON e.id = c.event_id AND e.created_at = c.created_at
       """;
 
+  /** Cancels claimed deliveries whose webhook is gone: $1 ids, $2 created_at, $3 time. */
+  static final String CANCEL_INACTIVE = """
+      UPDATE deliveries d
+      SET status = 'cancelled', status_reason = 'webhook_disabled', completed_at = $3,
+          next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL
+      FROM unnest($1::text[], $2::timestamptz[]) AS u (id, created_at)
+      WHERE d.id = u.id AND d.created_at = u.created_at AND d.status = 'pending'
+      """;
+
   /**
    * Extends every lease of pod $1 to $2. Rows locked right now are being written by an
    * outcome, which ends the lease anyway: skipped, so that renewal never waits or deadlocks.
