@@ -23,6 +23,9 @@ public final class Bus {
   /** A webhook was deleted or disabled: its id as a String; queued attempts are dropped. */
   public static final String WEBHOOK_STOPPED = "gateway.dispatcher.webhook-stopped";
 
+  /** The API hands printer heartbeats to be written: {@code HeartbeatBatch}, empty reply. */
+  public static final String HEARTBEATS = "gateway.printers.heartbeats";
+
   /** Deliveries were made due now (manual retry, replay): claim them without waiting. */
   public static final String WAKE = "gateway.dispatcher.wake";
 
