@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Printer heartbeats and offline detection for one gateway process.
  *
- * <p>Heartbeats are group-committed: those that arrive while a write is under way are
+ * <p>Heartbeats are group-committed: those that arrive while the writes are under way are
  * coalesced in memory (one entry per printer, its latest time) and go together in the next
  * write, a single transaction however many requests and printers it holds. A heartbeat is
  * acknowledged only after the write that holds it has committed.
@@ -50,6 +50,12 @@ public final class PrinterVerticle extends VerticleBase {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(PrinterVerticle.class);
+  /**
+   * Heartbeat writes under way at once. More than one keeps the database busy while a write
+   * waits on its round trips; overlapping printers wait on each other's row locks, taken in
+   * key order.
+   */
+  private static final int MAX_WRITES_IN_FLIGHT = 4;
 
   private final Settings settings;
   private final PrinterStore store;
@@ -58,7 +64,7 @@ public final class PrinterVerticle extends VerticleBase {
 
   private TreeMap<PrinterKey, Instant> pending = new TreeMap<>();
   private List<Message<HeartbeatBatch>> waiting = new ArrayList<>();
-  private boolean writing;
+  private int writesInFlight;
   private boolean sweeping;
   private boolean stopping;
   private long sweepTimer;
@@ -85,7 +91,7 @@ public final class PrinterVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(sweepTimer);
-    if (!writing) {
+    if (writesInFlight == 0) {
       return Future.succeededFuture();
     }
     written = Promise.promise();
@@ -106,26 +112,26 @@ public final class PrinterVerticle extends VerticleBase {
     }
     waiting.add(message);
     metrics.heartbeatsReceived(batch.tokens().size());
-    if (!writing) {
+    if (writesInFlight < MAX_WRITES_IN_FLIGHT) {
       writeHeartbeats();
     }
   }
 
   private void writeHeartbeats() {
     if (pending.isEmpty()) {
-      writing = false;
-      if (written != null) {
+      if (writesInFlight == 0 && written != null) {
         written.tryComplete();
       }
       return;
     }
-    writing = true;
+    writesInFlight++;
     TreeMap<PrinterKey, Instant> beats = pending;
     List<Message<HeartbeatBatch>> answers = waiting;
     pending = new TreeMap<>();
     waiting = new ArrayList<>();
     metrics.heartbeatWriteSize().record(beats.size());
     store.recordHeartbeats(beats, podId, settings.lease()).onComplete(done -> {
+      writesInFlight--;
       if (done.succeeded()) {
         answers.forEach(message -> message.reply(null));
         raised("printer.online", done.result());

@@ -208,6 +208,50 @@ class PrinterTransitionsTest {
         "the silent heartbeating printer goes offline; the pushed-only one is never swept");
   }
 
+  @Test
+  @DisplayName("raises each offline exactly once when a pod stops in the middle of a sweep")
+  void restart_in_the_middle_of_a_sweep() {
+    String ownDatabase = TestDatabase.freshDatabase();
+    TestClock ownClock = new TestClock();
+    Map<String, String> ownSettings = settings(ownDatabase, "10");
+    TestGateway stopping = TestGateway.start(ownSettings, ownClock);
+    boolean stopped = false;
+    try (TestGateway staying = TestGateway.start(ownSettings, ownClock)) {
+      Account account = staying.api.createAccount("premium");
+      staying.api.createWebhook(account, receiver.url("/restart"), "printer.offline",
+          "printer.online");
+      PrinterFleet fleet = new PrinterFleet(ownDatabase, account);
+      List<String> printers = PrinterFleet.tokens("restart", 300);
+      fleet.heartbeats(stopping.api, printers);
+
+      ownClock.advance(SILENCE);
+      PrinterFleet.await("a sweep under way", () -> fleet.events("printer.offline") > 0,
+          true, WAIT);
+      stopping.close();
+      stopped = true;
+      try (TestGateway restarted = TestGateway.start(ownSettings, ownClock)) {
+        PrinterFleet.await("offline deliveries",
+            () -> PrinterFleet.deliveryIds(receiver, "/restart", "printer.offline").size(),
+            300, WAIT);
+        fleet.awaitQuiet(WAIT);
+        Api.sleep(SEVERAL_SWEEPS_MS);
+        assertEquals(300, fleet.events("printer.offline"));
+        assertEquals(300, fleet.printersIn("offline"));
+
+        fleet.heartbeats(restarted.api, printers);
+        PrinterFleet.await("online deliveries",
+            () -> PrinterFleet.deliveryIds(receiver, "/restart", "printer.online").size(),
+            300, WAIT);
+        Api.sleep(SEVERAL_SWEEPS_MS);
+        assertEquals(300, fleet.events("printer.online"));
+      }
+    } finally {
+      if (!stopped) {
+        stopping.close();
+      }
+    }
+  }
+
   private static String webhookSecret;
 
   private static PrinterFleet fleetWithWebhook(String path) {
