@@ -25,6 +25,27 @@ public final class FanOut {
   private FanOut() {
   }
 
+  /** The events as one array per column, for {@code unnest}. */
+  private record Columns(String[] ids, OffsetDateTime[] times, String[] accounts,
+      String[] types, String[] bodies, String[] testWebhooks) {
+
+    static Columns of(List<AcceptedEvent> events) {
+      int n = events.size();
+      Columns columns = new Columns(new String[n], new OffsetDateTime[n], new String[n],
+          new String[n], new String[n], new String[n]);
+      for (int k = 0; k < n; k++) {
+        AcceptedEvent event = events.get(k);
+        columns.ids[k] = event.id();
+        columns.times[k] = utc(event.createdAt());
+        columns.accounts[k] = event.accountId();
+        columns.types[k] = event.event();
+        columns.bodies[k] = event.body();
+        columns.testWebhooks[k] = event.testWebhookId();
+      }
+      return columns;
+    }
+  }
+
   /**
    * Stores the events and creates their deliveries, leased to pod {@code podId} until
    * {@code leaseEnd}; answers the deliveries as jobs for the dispatcher.
@@ -34,27 +55,12 @@ public final class FanOut {
     if (events.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    int n = events.size();
-    String[] ids = new String[n];
-    OffsetDateTime[] times = new OffsetDateTime[n];
-    String[] accounts = new String[n];
-    String[] types = new String[n];
-    String[] bodies = new String[n];
-    String[] testWebhooks = new String[n];
+    Columns c = Columns.of(events);
     Map<String, String> bodyById = new HashMap<>();
-    for (int k = 0; k < n; k++) {
-      AcceptedEvent event = events.get(k);
-      ids[k] = event.id();
-      times[k] = utc(event.createdAt());
-      accounts[k] = event.accountId();
-      types[k] = event.event();
-      bodies[k] = event.body();
-      testWebhooks[k] = event.testWebhookId();
-      bodyById.put(event.id(), event.body());
-    }
+    events.forEach(event -> bodyById.put(event.id(), event.body()));
     return connection.preparedQuery(PipelineSql.STORE_AND_FAN_OUT)
-        .execute(Tuple.tuple(List.of(ids, times, accounts, types, bodies, podId, leaseEnd,
-            testWebhooks)))
+        .execute(Tuple.tuple(List.of(c.ids(), c.times(), c.accounts(), c.types(), c.bodies(),
+            podId, leaseEnd, c.testWebhooks())))
         .map(rows -> {
           List<DeliveryJob> jobs = new ArrayList<>();
           for (Row row : rows) {
@@ -76,22 +82,9 @@ public final class FanOut {
     if (events.isEmpty()) {
       return Future.succeededFuture();
     }
-    int n = events.size();
-    String[] ids = new String[n];
-    OffsetDateTime[] times = new OffsetDateTime[n];
-    String[] accounts = new String[n];
-    String[] types = new String[n];
-    String[] bodies = new String[n];
-    for (int k = 0; k < n; k++) {
-      AcceptedEvent event = events.get(k);
-      ids[k] = event.id();
-      times[k] = utc(event.createdAt());
-      accounts[k] = event.accountId();
-      types[k] = event.event();
-      bodies[k] = event.body();
-    }
+    Columns c = Columns.of(events);
     return connection.preparedQuery(PipelineSql.STORE_WITHOUT_DELIVERIES)
-        .execute(Tuple.of(ids, times, accounts, types, bodies))
+        .execute(Tuple.of(c.ids(), c.times(), c.accounts(), c.types(), c.bodies()))
         .mapEmpty();
   }
 }
