@@ -8,6 +8,8 @@ import com.ouvitel.gateway.delivery.RetryPolicy;
 import com.ouvitel.gateway.management.GatewayMetrics;
 import com.ouvitel.gateway.management.ManagementVerticle;
 import com.ouvitel.gateway.printer.PrinterVerticle;
+import com.ouvitel.gateway.retention.RetentionJob;
+import com.ouvitel.gateway.retention.RetentionVerticle;
 import com.ouvitel.gateway.store.AccountStore;
 import com.ouvitel.gateway.store.Database;
 import com.ouvitel.gateway.store.DeliveryLog;
@@ -23,6 +25,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
@@ -66,6 +69,7 @@ public final class Gateway {
   private int managementPort;
   private String adminToken;
   private boolean adminTokenGenerated;
+  private DestinationGuard.Resolver resolver;
 
   private Gateway(Vertx vertx, GatewayConfig config, GatewayMetrics metrics, Clock clock) {
     this.vertx = vertx;
@@ -78,7 +82,17 @@ public final class Gateway {
   /** Starts a gateway in that Vert.x instance; the future completes once it serves. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config,
       GatewayMetrics metrics, Clock clock) {
+    return start(vertx, config, metrics, clock, null);
+  }
+
+  /**
+   * Starts a gateway whose destination guard resolves names with that resolver, its answers
+   * never reused (tests make a name's addresses change); null keeps the system resolver.
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config,
+      GatewayMetrics metrics, Clock clock, DestinationGuard.Resolver resolver) {
     Gateway gateway = new Gateway(vertx, config, metrics, clock);
+    gateway.resolver = resolver;
     return gateway.startUp().map(gateway);
   }
 
@@ -103,6 +117,7 @@ public final class Gateway {
           return ensurePartitions();
         })
         .compose(v -> deployVerticles())
+        .compose(v -> deployRetention())
         .recover(this::abandonStart)
         .onSuccess(v -> {
           accepting.set(true);
@@ -150,7 +165,8 @@ public final class Gateway {
   }
 
   private Future<Void> deployVerticles() {
-    DestinationGuard guard = DestinationGuard.from(config);
+    DestinationGuard guard = resolver == null ? DestinationGuard.from(config)
+        : DestinationGuard.from(config).withResolver(resolver, Duration.ZERO);
     Duration lease = config.duration("lease_duration");
     PersistenceVerticle persistence = new PersistenceVerticle(pool, clock, podId, lease,
         metrics);
@@ -196,6 +212,19 @@ public final class Gateway {
         .map(id -> {
           deployments.add(id);
           managementPort = management.port();
+          return null;
+        });
+  }
+
+  /** Partition maintenance and retention, on connections of its own (it holds a lock). */
+  private Future<Void> deployRetention() {
+    RetentionJob.Settings settings = RetentionJob.Settings.from(config);
+    RetentionJob job = new RetentionJob(
+        () -> PgConnection.connect(vertx, database.connectOptions()).map(c -> c), clock,
+        settings);
+    return vertx.deployVerticle(new RetentionVerticle(job, settings))
+        .map(id -> {
+          deployments.add(id);
           return null;
         });
   }

@@ -404,6 +404,12 @@ public final class PersistenceVerticle extends VerticleBase {
     if (list.isEmpty()) {
       return Future.succeededFuture();
     }
+    return connection.preparedQuery(PipelineSql.RECORD_ATTEMPTS).execute(attemptParams(list))
+        .mapEmpty();
+  }
+
+  /** The parameters of {@link PipelineSql#RECORD_ATTEMPTS} for those attempts. */
+  static Tuple attemptParams(List<AttemptOutcome> list) {
     int n = list.size();
     String[] ids = new String[n];
     OffsetDateTime[] created = new OffsetDateTime[n];
@@ -435,9 +441,8 @@ public final class PersistenceVerticle extends VerticleBase {
       completed[i] = o.status().equals("pending") ? null
           : utc(o.startedAt().plusMillis(o.durationMs()));
     }
-    Tuple params = Tuple.tuple(List.of(ids, created, numbers, webhooks, started, durations,
+    return Tuple.tuple(List.of(ids, created, numbers, webhooks, started, durations,
         results, codes, snippets, errors, statuses, next, completed));
-    return connection.preparedQuery(PipelineSql.RECORD_ATTEMPTS).execute(params).mapEmpty();
   }
 
   private Future<Void> defer(SqlConnection connection, List<AttemptOutcome> list) {
@@ -465,8 +470,13 @@ public final class PersistenceVerticle extends VerticleBase {
         .execute(Tuple.of(podId, utc(now.plus(lease)), utc(now), message.body().limit()))
         .onSuccess(rows -> {
           List<DeliveryJob> jobs = new ArrayList<>();
-          List<AttemptOutcome> inactive = new ArrayList<>();
+          List<Row> inactive = new ArrayList<>();
           for (Row row : rows) {
+            if (!row.getBoolean("active")) {
+              // Its webhook was deleted or disabled: nothing more is sent for it.
+              inactive.add(row);
+              continue;
+            }
             DeliveryJob job = new DeliveryJob(row.getString("id"),
                 row.getOffsetDateTime("created_at").toInstant(), row.getString("event_id"),
                 row.getString("webhook_id"), row.getString("event"), row.getString("url"),
@@ -476,12 +486,26 @@ public final class PersistenceVerticle extends VerticleBase {
             jobs.add(job);
           }
           message.reply(new JobBatch(jobs));
+          cancelInactive(inactive);
         })
         .onFailure(error -> {
           LOG.warn("Could not claim due deliveries: {}; the next poll tries again",
               error.getMessage());
           message.fail(503, "database unavailable");
         });
+  }
+
+  private void cancelInactive(List<Row> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    String[] ids = rows.stream().map(row -> row.getString("id")).toArray(String[]::new);
+    OffsetDateTime[] created = rows.stream().map(row -> row.getOffsetDateTime("created_at"))
+        .toArray(OffsetDateTime[]::new);
+    pool.preparedQuery(PipelineSql.CANCEL_INACTIVE)
+        .execute(Tuple.of(ids, created, utc(clock.instant())))
+        .onFailure(error -> LOG.warn("Could not cancel {} deliveries of stopped webhooks: {}",
+            ids.length, error.getMessage()));
   }
 
   private void renewLeases() {
