@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The Node webhook receiver of src/test/node/receiver.js, run as a real process. Each path
@@ -34,6 +32,8 @@ public final class NodeReceiver implements AutoCloseable {
   public static final Path FOLDER = Path.of("src", "test", "node").toAbsolutePath();
 
   private static final List<String> PACKAGES = List.of("express", "standardwebhooks");
+  private static final String INSTALL = "install the test tools with `make test-tools` "
+      + "(it runs `npm ci` in src/test/node)";
 
   private final Process process;
   private final int port;
@@ -255,34 +255,16 @@ public final class NodeReceiver implements AutoCloseable {
   }
 
   private static void requireNodeAndPackages() {
-    String missing = null;
-    if (!onPath("node")) {
-      missing = "node is not on the PATH";
-    } else {
-      for (String name : PACKAGES) {
-        if (!Files.isDirectory(FOLDER.resolve("node_modules").resolve(name))) {
-          missing = "the npm package " + name + " is not installed in " + FOLDER;
-          break;
-        }
-      }
-    }
-    if (missing == null) {
+    if (!RequiredTools.isOnPath("node")) {
+      RequiredTools.missing("node is not on the PATH; " + INSTALL);
       return;
     }
-    String message = missing + "; install the test tools with `make test-tools` (it runs "
-        + "`npm ci` in src/test/node)";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      fail(message + " (CI=true: a missing tool fails the build)");
-    }
-    Assumptions.abort(message);
-  }
-
-  private static boolean onPath(String executable) {
-    for (String folder : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (!folder.isEmpty() && Files.isExecutable(Path.of(folder, executable))) {
-        return true;
+    for (String name : PACKAGES) {
+      if (!Files.isDirectory(FOLDER.resolve("node_modules").resolve(name))) {
+        RequiredTools.missing("the npm package " + name + " is not installed in " + FOLDER
+            + "; " + INSTALL);
+        return;
       }
     }
-    return false;
   }
 }

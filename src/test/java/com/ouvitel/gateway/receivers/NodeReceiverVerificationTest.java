@@ -2,6 +2,8 @@ package com.ouvitel.gateway.receivers;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.ouvitel.gateway.receivers.PayloadCorpus.Case;
@@ -14,12 +16,15 @@ import com.ouvitel.gateway.support.NodeReceiver.Delivery;
 import com.ouvitel.gateway.support.TestGateway;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -27,15 +32,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * The corpus of tricky payloads, sent through the real gateway to a real Node receiver that
- * verifies every attempt three ways: the hex HMAC of the raw body, the description's
- * {@code JSON.stringify(req.body)} recipe under express.json(), and the standardwebhooks
- * package.
+ * The real gateway delivering to a real Node receiver that verifies every attempt three
+ * ways: the hex HMAC of the raw body, the description's {@code JSON.stringify(req.body)}
+ * recipe under express.json(), and the standardwebhooks package. It gets the corpus of
+ * tricky payloads, retries, manual retries, and a secret rotated while retries wait.
  */
-@DisplayName("Deliveries of the payload corpus to a Node receiver")
-class NodeReceiverCorpusTest {
+@DisplayName("Deliveries to a Node receiver")
+class NodeReceiverVerificationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String ROTATION = "/rotation";
   private static final Pattern JOB_ID = Pattern.compile("\"jobId\":\"(corpus_\\d+)\"");
   /** How far an attempt's signing time may lie from its arrival on a loaded machine. */
   private static final long SIGNED_WITHIN_SECONDS = 30;
@@ -47,11 +53,12 @@ class NodeReceiverCorpusTest {
   @BeforeAll
   static void start() {
     node = NodeReceiver.start();
-    // Two seconds between attempts put a retry's signing time in a later second.
+    // Three seconds between attempts put a retry's signing time in a later second, and
+    // leave a rotation the time to happen between two attempts.
     gateway = TestGateway.start(Map.of(
-        "retry_initial_delay", "2s",
+        "retry_initial_delay", "3s",
         "retry_multiplier", "1",
-        "retry_max_retries", "3"));
+        "retry_max_retries", "4"));
     api = gateway.api;
   }
 
@@ -60,7 +67,9 @@ class NodeReceiverCorpusTest {
     if (gateway != null) {
       gateway.close();
     }
-    node.close();
+    if (node != null) {
+      node.close();
+    }
   }
 
   @Test
@@ -122,6 +131,81 @@ class NodeReceiverCorpusTest {
     assertAll(checks);
   }
 
+  @Test
+  @DisplayName("verifies every attempt when the secret is rotated in the middle of retries")
+  void every_attempt_after_rotation_verifies() {
+    Account account = api.createAccount("premium");
+    JsonObject webhook = api.createWebhook(account, node.url(ROTATION), "print.success");
+    String id = webhook.getString("id");
+    String oldSecret = webhook.getString("secret");
+    node.configure(ROTATION, 2, Map.of("old", oldSecret));
+    List<Case> cases = PayloadCorpus.cases().subList(0, 3);
+    for (int i = 0; i < cases.size(); i++) {
+      sendEvent(account, cases.get(i).eventText("before_" + i));
+    }
+    node.await(ROTATION, seen -> seen.size() >= cases.size(), WAIT);
+
+    long rotatingMs = System.currentTimeMillis();
+    Answer rotation = api.post("/v1/webhooks/" + id + "/rotate-secret", account.apiKey(),
+        null);
+    assertEquals(200, rotation.status(), rotation.text());
+    String newSecret = rotation.json().getString("secret");
+    node.configure(ROTATION, 2, Map.of("old", oldSecret, "new", newSecret));
+    long rotatedMs = System.currentTimeMillis();
+    sendEvent(account, cases.get(0).eventText("after_0"));
+
+    List<Delivery> seen = node.await(ROTATION, all -> accepted(all) == cases.size() + 1, WAIT);
+
+    assertNotEquals(oldSecret, newSecret);
+    assertSecretShowsOverlap(account, id, newSecret, rotatingMs, rotatedMs);
+    List<Executable> checks = new ArrayList<>();
+    for (Delivery delivery : seen) {
+      if (delivery.receivedAtMs() < rotatingMs) {
+        checks.add(() -> assertSignedWithOldOnly(delivery));
+      } else if (delivery.receivedAtMs() > rotatedMs) {
+        checks.add(() -> assertSignedWithBoth(delivery));
+      } else {
+        checks.add(() -> assertTrue(delivery.check("old").standard(),
+            "an attempt sent during the rotation must still verify: " + delivery));
+      }
+    }
+    assertAll(checks);
+    assertTrue(seen.stream().anyMatch(d -> d.receivedAtMs() > rotatedMs && d.attempt() > 1),
+        "some retries were sent after the rotation: " + seen);
+  }
+
+  private static void assertSignedWithOldOnly(Delivery delivery) {
+    Check old = delivery.check("old");
+    assertTrue(old.all(), "before the rotation the old secret verifies: " + delivery);
+    assertEquals(1, delivery.signatureCount(), delivery.toString());
+  }
+
+  private static void assertSignedWithBoth(Delivery delivery) {
+    Check old = delivery.check("old");
+    Check fresh = delivery.check("new");
+    String what = "attempt " + delivery.attempt() + " of " + delivery.deliveryId();
+    assertTrue(fresh.rawHmac() && fresh.stringifyHmac(),
+        what + ": X-Ouvitel-Signature uses the new secret");
+    assertFalse(old.rawHmac(), what + ": X-Ouvitel-Signature no longer uses the old secret");
+    assertTrue(fresh.standard(), what + ": a receiver that knows only the new secret: "
+        + fresh.standardError());
+    assertTrue(old.standard(), what + ": a receiver that knows only the old secret: "
+        + old.standardError());
+    assertEquals(2, delivery.signatureCount(), what + ": webhook-signature carries both");
+    assertNotEquals(401, delivery.status(), what);
+  }
+
+  private static void assertSecretShowsOverlap(Account account, String id, String newSecret,
+      long rotatingMs, long rotatedMs) {
+    JsonObject secret = api.get("/v1/webhooks/" + id + "/secret", account.apiKey()).json();
+    assertEquals(newSecret, secret.getString("secret"));
+    Instant expires = Instant.parse(secret.getString("previousSecretExpiresAt"));
+    Duration day = Duration.ofHours(24);
+    assertTrue(!expires.isBefore(Instant.ofEpochMilli(rotatingMs).plus(day).minusSeconds(1))
+        && !expires.isAfter(Instant.ofEpochMilli(rotatedMs).plus(day).plusSeconds(1)),
+        "the old secret signs for 24 hours after the rotation: " + secret);
+  }
+
   private static void webhook(Account account, String path, int failAttempts) {
     JsonObject webhook = api.createWebhook(account, node.url(path), "print.success");
     node.configure(path, failAttempts, Map.of("secret", webhook.getString("secret")));
@@ -178,5 +262,17 @@ class NodeReceiverCorpusTest {
   private static boolean settled(List<Delivery> deliveries, int accepted) {
     return deliveries.stream().anyMatch(d -> d.status() == 401)
         || deliveries.stream().filter(d -> d.status() == 200).count() >= accepted;
+  }
+
+  private static void sendEvent(Account account, String text) {
+    Answer answer = api.call("POST", "/v1/events", account.apiKey(), "application/json", text);
+    assertEquals(202, answer.status(), answer.text());
+  }
+
+  /** Deliveries the receiver accepted with a 200, one per delivery id. */
+  private static int accepted(List<Delivery> deliveries) {
+    Set<String> ids = deliveries.stream().filter(d -> d.status() == 200)
+        .map(Delivery::deliveryId).collect(Collectors.toSet());
+    return ids.size();
   }
 }
