@@ -101,6 +101,7 @@ public final class Gateway {
           return ensurePartitions();
         })
         .compose(v -> deployVerticles())
+        .recover(this::abandonStart)
         .onSuccess(v -> {
           accepting.set(true);
           LOG.info("OuViTel webhook gateway {} (pod {}) serves the API on port {} and "
@@ -118,8 +119,24 @@ public final class Gateway {
     Database db = url.isBlank()
         ? Database.embedded(Path.of(config.string("data_dir")))
         : Database.external(url);
-    db.migrate();
+    try {
+      db.migrate();
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
     return db;
+  }
+
+  /** Releases what a failed start had opened (an embedded PostgreSQL above all). */
+  private Future<Void> abandonStart(Throwable error) {
+    Future<Void> closed = pool == null ? Future.succeededFuture() : pool.close();
+    return closed.eventually(() -> vertx.executeBlocking(() -> {
+      if (database != null) {
+        database.close();
+      }
+      return null;
+    }, false)).transform(v -> Future.failedFuture(error));
   }
 
   /** Daily partitions from yesterday to a week ahead (the schedule keeps them ahead). */

@@ -44,6 +44,9 @@ public final class Database implements AutoCloseable {
       EmbeddedPostgres postgres = EmbeddedPostgres.builder()
           .setDataDirectory(dataDirectory.toAbsolutePath())
           .setCleanDataDirectory(false)
+          // The gateway stops it itself, after its last write: a hook of its own would
+          // stop it while the draining gateway still gives its leases back.
+          .setRegisterShutdownHook(false)
           .start();
       PgConnectOptions options = new PgConnectOptions()
           .setHost("localhost")
@@ -72,13 +75,13 @@ public final class Database implements AutoCloseable {
   public void migrate() {
     String jdbcUrl = "jdbc:postgresql://" + connectOptions.getHost() + ":"
         + connectOptions.getPort() + "/" + connectOptions.getDatabase();
-    var result = Flyway.configure()
+    Flyway flyway = Flyway.configure()
         .dataSource(jdbcUrl, connectOptions.getUser(), connectOptions.getPassword())
         .locations("classpath:db/migration")
-        .load()
-        .migrate();
+        .load();
+    int applied = flyway.migrate().migrationsExecuted;
     LOG.info("Database schema is at version {} ({} migrations applied now)",
-        result.targetSchemaVersion, result.migrationsExecuted);
+        flyway.info().current().getVersion(), applied);
   }
 
   @Override
