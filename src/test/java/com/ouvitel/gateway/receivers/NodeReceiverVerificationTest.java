@@ -112,6 +112,8 @@ class NodeReceiverVerificationTest {
     int count = byJob.size();
     List<Delivery> first = node.await("/corpus/manual", seen -> settled(seen, count), WAIT);
 
+    // A second later, so that a retry signed when it is sent carries a later timestamp.
+    Api.sleep(1100);
     for (Delivery delivery : first) {
       Answer retry = api.post("/v1/deliveries/" + delivery.deliveryId() + "/retry",
           account.apiKey(), null);
