@@ -9,6 +9,8 @@ import com.ouvitel.gateway.support.Api.Answer;
 import com.ouvitel.gateway.support.TestDatabase;
 import com.ouvitel.gateway.support.TestGateway;
 import com.ouvitel.gateway.support.TestReceiver;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -16,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -80,6 +83,9 @@ class IngestRefusalTest {
         refused("nesting deeper than 64 levels",
             utf8(PAYLOAD_START + "\"tree\":" + "[".repeat(70) + "]".repeat(70) + "}}"),
             "nested deeper than 64", "$.payload.tree[0][0]"),
+        refused("nesting deeper than 64 levels in a batch item", utf8("{\"events\":["
+            + PAYLOAD_START + "\"tree\":" + "[".repeat(63) + "]".repeat(63) + "}}]}"),
+            "nested deeper than 66", "$.events[0].payload.tree[0][0]"),
         refused("a bad item in a batch", utf8("{\"events\":[" + PAYLOAD_START
             + "\"n\":1}}," + PAYLOAD_START + "\"n\":1,\"n\":2}}]}"),
             "duplicate key", "$.events[1].payload.n"));
@@ -118,6 +124,29 @@ class IngestRefusalTest {
     assertEquals(413, answer.status(), answer.text());
     assertEquals("payload_too_large", answer.errorCode());
     assertNoRows(account);
+  }
+
+  @Test
+  @DisplayName("refuses a batch item over the size limit with its own 413, storing the rest")
+  void refuses_too_large_batch_items() {
+    Account account = accountWithWebhook();
+    String padding = "a".repeat(262_144);
+    String batch = "{\"events\":[" + PAYLOAD_START + "\"n\":1}}," + PAYLOAD_START
+        + "\"pad\":\"" + padding + "\"}}]}";
+
+    Answer answer = api.call("POST", "/v1/events/batch", account.apiKey(), "application/json",
+        batch);
+
+    assertEquals(202, answer.status(), answer.text());
+    JsonArray results = answer.json().getJsonArray("results");
+    assertTrue(results.getJsonObject(0).getString("id").startsWith("evt_"), answer.text());
+    JsonObject refused = results.getJsonObject(1).getJsonObject("error");
+    assertEquals(413, refused.getInteger("status"));
+    assertEquals("payload_too_large", refused.getString("code"));
+    assertTrue(refused.getString("message").contains("$.events[1]"), refused.encode());
+    Object stored = TestDatabase.queryValue("SELECT count(*) FROM events WHERE account_id = '"
+        + account.id() + "'");
+    assertEquals(1L, ((Number) stored).longValue(), "only the first item is stored");
   }
 
   @ParameterizedTest(name = "{0}")

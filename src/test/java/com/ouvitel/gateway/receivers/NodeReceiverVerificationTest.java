@@ -78,7 +78,7 @@ class NodeReceiverVerificationTest {
     Account account = api.createAccount("premium");
     webhook(account, "/corpus/once", 0);
     webhook(account, "/corpus/retried", 1);
-    Map<String, Case> byJob = sendCorpus(account, "corpus_");
+    Map<String, Case> byJob = sendCorpus(account);
 
     int count = byJob.size();
     List<Delivery> first = node.await("/corpus/once", seen -> settled(seen, count), WAIT);
@@ -104,11 +104,11 @@ class NodeReceiverVerificationTest {
   }
 
   @Test
-  @DisplayName("sends and signs the same bytes again on a manual retry")
+  @DisplayName("sends the bytes of batch events, and signs them again on a manual retry")
   void manual_retry_sends_the_stored_bytes() {
     Account account = api.createAccount("premium");
     webhook(account, "/corpus/manual", 0);
-    Map<String, Case> byJob = sendCorpus(account, "corpus_");
+    Map<String, Case> byJob = sendCorpusAsBatch(account);
     int count = byJob.size();
     List<Delivery> first = node.await("/corpus/manual", seen -> settled(seen, count), WAIT);
 
@@ -214,16 +214,33 @@ class NodeReceiverVerificationTest {
   }
 
   /** Sends every case as one event and answers the cases by the job id each carries. */
-  private static Map<String, Case> sendCorpus(Account account, String prefix) {
+  private static Map<String, Case> sendCorpus(Account account) {
     Map<String, Case> byJob = new HashMap<>();
     List<Case> cases = PayloadCorpus.cases();
     for (int i = 0; i < cases.size(); i++) {
-      String jobId = prefix + i;
+      String jobId = "corpus_" + i;
       Answer answer = api.call("POST", "/v1/events", account.apiKey(), "application/json",
           cases.get(i).eventText(jobId));
       assertEquals(202, answer.status(), cases.get(i).name() + ": " + answer.text());
       byJob.put(jobId, cases.get(i));
     }
+    return byJob;
+  }
+
+  /** Sends every case as one item of a single batch. */
+  private static Map<String, Case> sendCorpusAsBatch(Account account) {
+    Map<String, Case> byJob = new HashMap<>();
+    List<String> items = new ArrayList<>();
+    List<Case> cases = PayloadCorpus.cases();
+    for (int i = 0; i < cases.size(); i++) {
+      items.add(cases.get(i).eventText("corpus_" + i));
+      byJob.put("corpus_" + i, cases.get(i));
+    }
+    Answer answer = api.call("POST", "/v1/events/batch", account.apiKey(), "application/json",
+        "{\"events\": [" + String.join(",\n", items) + "]}");
+    assertEquals(202, answer.status(), answer.text());
+    assertTrue(answer.json().getJsonArray("results").stream()
+        .allMatch(result -> ((JsonObject) result).containsKey("id")), answer.text());
     return byJob;
   }
 
