@@ -15,6 +15,8 @@
 #             the Node webhook receivers of the signature tests: `npm ci` from the
 #             committed lock file, run only when node_modules is missing or was
 #             installed from another lock file.
+#   chromium  Debian's `chromium`, for the dashboard's browser test
+#             (DashboardBrowserTest drives it headless over the DevTools protocol).
 set -euo pipefail
 
 project_root=$(cd "$(dirname "$0")/.." && pwd)
@@ -127,6 +129,15 @@ install_node_receivers() {
   log "node $(node --version), npm $(npm --version)"
 }
 
+install_chromium() {
+  if ! command -v chromium >/dev/null; then
+    require_root chromium
+    apt_install chromium
+  fi
+  log "$(chromium --version 2>/dev/null | head -n 1)"
+}
+
 install_promtool
 install_kubectl
 install_node_receivers
+install_chromium

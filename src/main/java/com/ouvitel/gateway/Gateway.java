@@ -7,6 +7,8 @@ import com.ouvitel.gateway.delivery.DispatcherVerticle;
 import com.ouvitel.gateway.delivery.RetryPolicy;
 import com.ouvitel.gateway.management.GatewayMetrics;
 import com.ouvitel.gateway.management.ManagementVerticle;
+import com.ouvitel.gateway.retention.RetentionJob;
+import com.ouvitel.gateway.retention.RetentionVerticle;
 import com.ouvitel.gateway.store.AccountStore;
 import com.ouvitel.gateway.store.Database;
 import com.ouvitel.gateway.store.DeliveryLog;
@@ -21,6 +23,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
@@ -101,6 +104,7 @@ public final class Gateway {
           return ensurePartitions();
         })
         .compose(v -> deployVerticles())
+        .compose(v -> deployRetention())
         .recover(this::abandonStart)
         .onSuccess(v -> {
           accepting.set(true);
@@ -187,6 +191,19 @@ public final class Gateway {
         .map(id -> {
           deployments.add(id);
           managementPort = management.port();
+          return null;
+        });
+  }
+
+  /** Partition maintenance and retention, on connections of its own (it holds a lock). */
+  private Future<Void> deployRetention() {
+    RetentionJob.Settings settings = RetentionJob.Settings.from(config);
+    RetentionJob job = new RetentionJob(
+        () -> PgConnection.connect(vertx, database.connectOptions()).map(c -> c), clock,
+        settings);
+    return vertx.deployVerticle(new RetentionVerticle(job, settings))
+        .map(id -> {
+          deployments.add(id);
           return null;
         });
   }

@@ -420,6 +420,12 @@ public final class PersistenceVerticle extends VerticleBase {
     if (list.isEmpty()) {
       return Future.succeededFuture();
     }
+    return connection.preparedQuery(PipelineSql.RECORD_ATTEMPTS).execute(attemptParams(list))
+        .mapEmpty();
+  }
+
+  /** The parameters of {@link PipelineSql#RECORD_ATTEMPTS} for those attempts. */
+  static Tuple attemptParams(List<AttemptOutcome> list) {
     int n = list.size();
     String[] ids = new String[n];
     OffsetDateTime[] created = new OffsetDateTime[n];
@@ -451,9 +457,8 @@ public final class PersistenceVerticle extends VerticleBase {
       completed[i] = o.status().equals("pending") ? null
           : utc(o.startedAt().plusMillis(o.durationMs()));
     }
-    Tuple params = Tuple.tuple(List.of(ids, created, numbers, webhooks, started, durations,
+    return Tuple.tuple(List.of(ids, created, numbers, webhooks, started, durations,
         results, codes, snippets, errors, statuses, next, completed));
-    return connection.preparedQuery(PipelineSql.RECORD_ATTEMPTS).execute(params).mapEmpty();
   }
 
   private Future<Void> defer(SqlConnection connection, List<AttemptOutcome> list) {
