@@ -48,7 +48,7 @@ final class EventRoutes {
   }
 
   private void ingestOne(RoutingContext ctx) {
-    refuseWhileDraining();
+    refuseWhileDraining(services);
     byte[] bytes = ctx.body().buffer().getBytes();
     if (bytes.length > maxEventBytes) {
       throw new ApiError(413, "payload_too_large",
@@ -76,7 +76,7 @@ final class EventRoutes {
   }
 
   private void ingestBatch(RoutingContext ctx) {
-    refuseWhileDraining();
+    refuseWhileDraining(services);
     // Each event of a batch sits two levels down, in the batch object and its array: it
     // may nest as deep as an event sent alone.
     Object tree = parse(ctx.body().buffer().getBytes(), StrictJson.DEFAULT_MAX_DEPTH + 2);
@@ -150,7 +150,7 @@ final class EventRoutes {
     return event;
   }
 
-  private void refuseWhileDraining() {
+  static void refuseWhileDraining(ApiVerticle.Services services) {
     if (!services.accepting().getAsBoolean()) {
       throw new ApiError(503, "shutting_down",
           "this gateway instance is shutting down; retry and another one will answer");
