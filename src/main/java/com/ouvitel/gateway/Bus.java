@@ -25,6 +25,9 @@ public final class Bus {
   /** A webhook was enabled again: its id as a String; its deliveries may go out again. */
   public static final String WEBHOOK_RESUMED = "gateway.dispatcher.webhook-resumed";
 
+  /** The API hands printer heartbeats to be written: {@code HeartbeatBatch}, empty reply. */
+  public static final String HEARTBEATS = "gateway.printers.heartbeats";
+
   /** Deliveries were made due now (manual retry, replay): claim them without waiting. */
   public static final String WAKE = "gateway.dispatcher.wake";
 

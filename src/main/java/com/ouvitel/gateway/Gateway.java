@@ -7,6 +7,7 @@ import com.ouvitel.gateway.delivery.DispatcherVerticle;
 import com.ouvitel.gateway.delivery.RetryPolicy;
 import com.ouvitel.gateway.management.GatewayMetrics;
 import com.ouvitel.gateway.management.ManagementVerticle;
+import com.ouvitel.gateway.printer.PrinterVerticle;
 import com.ouvitel.gateway.retention.RetentionJob;
 import com.ouvitel.gateway.retention.RetentionVerticle;
 import com.ouvitel.gateway.store.AccountStore;
@@ -16,6 +17,7 @@ import com.ouvitel.gateway.store.DeliveryStats;
 import com.ouvitel.gateway.store.Ids;
 import com.ouvitel.gateway.store.Messages;
 import com.ouvitel.gateway.store.PersistenceVerticle;
+import com.ouvitel.gateway.store.PrinterStore;
 import com.ouvitel.gateway.store.WebhookStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -170,10 +172,13 @@ public final class Gateway {
         metrics);
     dispatcher = new DispatcherVerticle(dispatcherSettings(), RetryPolicy.from(config),
         guard, trustOptions(), clock, metrics);
+    PrinterStore printers = new PrinterStore(pool, clock);
+    PrinterVerticle printerVerticle = new PrinterVerticle(PrinterVerticle.Settings.from(config),
+        printers, podId, metrics);
     ApiVerticle.Services services = new ApiVerticle.Services(
         new AccountStore(pool, clock), new WebhookStore(pool, clock),
-        new DeliveryLog(pool, clock), new DeliveryStats(pool, clock), guard, metrics, clock,
-        accepting::get);
+        new DeliveryLog(pool, clock), new DeliveryStats(pool, clock), printers, guard, metrics,
+        clock, accepting::get);
     ApiVerticle.Settings apiSettings = new ApiVerticle.Settings(config.integer("http_port"),
         adminToken, config.integer("max_request_bytes"), config.integer("max_event_bytes"));
     int instances = config.integer("http_instances") > 0 ? config.integer("http_instances")
@@ -189,6 +194,10 @@ public final class Gateway {
         })
         .compose(id -> {
           dispatcherDeployment = id;
+          return vertx.deployVerticle(printerVerticle);
+        })
+        .compose(id -> {
+          deployments.add(id);
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(apiSettings, services);
             apis.add(api);

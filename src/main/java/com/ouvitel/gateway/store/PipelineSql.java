@@ -73,6 +73,15 @@ final class PipelineSql {
       """;
 
   /**
+   * Stores events that must not be delivered (a pushed printer transition that repeats the
+   * printer's current state): $1..$5 as in {@link #STORE_AND_FAN_OUT}.
+   */
+  static final String STORE_WITHOUT_DELIVERIES = """
+      INSERT INTO events (id, created_at, account_id, event, body)
+      SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[])
+      """;
+
+  /**
    * Leases up to $4 due deliveries to pod $1 until $2, as of time $3: pending ones whose
    * next attempt is due and whose lease, if any, has run out (their pod died).
    */
