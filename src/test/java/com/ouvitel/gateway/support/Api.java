@@ -59,10 +59,22 @@ public final class Api {
   /** A call with further request headers. */
   public Answer call(String method, String path, String token, String contentType,
       String body, Map<String, String> headers) {
+    return callBytes(method, path, token, contentType,
+        body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
+  }
+
+  /** A call whose body is given as bytes, which need not be valid UTF-8. */
+  public Answer callBytes(String method, String path, String token, String contentType,
+      byte[] body) {
+    return callBytes(method, path, token, contentType, body, Map.of());
+  }
+
+  private Answer callBytes(String method, String path, String token, String contentType,
+      byte[] body, Map<String, String> headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
         .timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
+            : HttpRequest.BodyPublishers.ofByteArray(body));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
