@@ -95,7 +95,8 @@ public final class Gateway {
               .with(new PoolOptions().setMaxSize(config.integer("db_pool_size"))
                   .setMaxWaitQueueSize(10_000))
               .with(new NetClientOptions().setConnectTimeout(3000))
-              .connectingTo(db.connectOptions().setPipeliningLimit(256))
+              .connectingTo(db.connectOptions()
+                  .setPipeliningLimit(config.integer("db_pipelining_limit")))
               .using(vertx)
               .build();
           return ensurePartitions();
