@@ -146,7 +146,7 @@ public final class BenchMain {
     }
     if ("jfr".equals(System.getenv("BENCH_PROFILE"))) {
       command.add("-XX:StartFlightRecording=filename=" + OUT.resolve("gateway.jfr")
-          + ",settings=profile");
+          + ",settings=profile,jdk.ExecutionSample#period=2ms");
     }
     command.addAll(List.of("-jar", "target/webhook-gateway.jar"));
     results.put("gatewayCommand", String.join(" ", command));
