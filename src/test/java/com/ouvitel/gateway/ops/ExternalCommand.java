@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
  * project root, and decides what a missing tool means: a failure in CI, a skipped
  * test on a developer's machine.
  */
-final class ExternalCommand {
+public final class ExternalCommand {
 
   /** What a finished command printed, and how it ended. */
   record Result(List<String> command, int exitCode, String stdout, String stderr) {
@@ -45,7 +45,7 @@ final class ExternalCommand {
    * ops/install-test-tools.sh and a missing one means that step is broken; elsewhere
    * the test is skipped with the fix in the message.
    */
-  static void requireTool(String executable) {
+  public static void requireTool(String executable) {
     if (isOnPath(executable)) {
       return;
     }
