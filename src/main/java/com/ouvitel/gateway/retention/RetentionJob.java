@@ -224,6 +224,10 @@ public final class RetentionJob {
             rollups += count;
             return pruneInBatches(() -> pruneRollups("hour", hours));
           })
+          .compose(count -> {
+            rollups += count;
+            return pruneInBatches(() -> pruneRollups("day", hours));
+          })
           .<Void>map(count -> {
             rollups += count;
             return null;

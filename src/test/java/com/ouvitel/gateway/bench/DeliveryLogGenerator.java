@@ -22,7 +22,7 @@ import java.time.ZoneOffset;
  * </pre>
  *
  * Arguments: database URL (created when missing, migrated), days, deliveries per day.
- * It refuses a database that already holds events, so a load is never doubled.
+ * A day that already holds deliveries is left as it is, so an interrupted load resumes.
  */
 public final class DeliveryLogGenerator {
 
@@ -113,8 +113,8 @@ public final class DeliveryLogGenerator {
              latency_histogram(a.duration_ms)
       FROM attempts a
       JOIN deliveries d ON d.id = a.delivery_id AND d.created_at = a.delivery_created_at
-      CROSS JOIN (VALUES ('minute'), ('hour')) AS u (unit)
-      WHERE u.unit = 'hour' OR a.started_at > now() - interval '2 days'
+      CROSS JOIN (VALUES ('minute'), ('hour'), ('day')) AS u (unit)
+      WHERE u.unit <> 'minute' OR a.started_at > now() - interval '2 days'
       GROUP BY 1, 2, 3, 4
       """;
 
@@ -130,23 +130,27 @@ public final class DeliveryLogGenerator {
     Database.external(url).migrate();
     try (Connection connection = DriverManager.getConnection(jdbc(url), "postgres", "");
         Statement statement = connection.createStatement()) {
-      if (count(statement, "SELECT count(*) FROM (SELECT 1 FROM events LIMIT 1) e") > 0) {
-        throw new IllegalStateException(url + " already holds events; use a fresh database");
-      }
       LocalDate today = LocalDate.now(ZoneOffset.UTC);
       statement.execute("SELECT ensure_partitions('" + today.minusDays(days) + "', "
           + (days + 8) + ")");
       statement.execute(ID_FUNCTION);
-      statement.execute(ACCOUNTS_AND_WEBHOOKS);
+      if (count(statement, "SELECT count(*) FROM accounts WHERE id = 'acct_load1'") == 0) {
+        statement.execute(ACCOUNTS_AND_WEBHOOKS);
+      }
       connection.setAutoCommit(false);
       for (int day = days - 1; day >= 0; day--) {
         long began = System.nanoTime();
         String start = today.minusDays(day) + "T00:00:00Z";
+        if (loaded(statement, start)) {
+          System.out.printf("day %s was loaded before%n", start.substring(0, 10));
+          continue;
+        }
         statement.execute(DAY.formatted(start, perDay));
         connection.commit();
         System.out.printf("day %s loaded in %d ms%n", start.substring(0, 10),
             (System.nanoTime() - began) / 1_000_000);
       }
+      statement.execute("TRUNCATE attempt_rollups");
       statement.execute(ROLLUPS);
       connection.commit();
       connection.setAutoCommit(true);
@@ -157,6 +161,13 @@ public final class DeliveryLogGenerator {
           count(statement, "SELECT count(*) FROM attempts"),
           count(statement, "SELECT count(*) FROM attempt_rollups"));
     }
+  }
+
+  /** True when the day starting at that time already has deliveries. */
+  private static boolean loaded(Statement statement, String start) throws SQLException {
+    return count(statement, "SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE "
+        + "created_at >= '" + start + "' AND created_at < '" + start + "'::timestamptz "
+        + "+ interval '1 day' LIMIT 1) d") > 0;
   }
 
   private static void createDatabase(String url) throws SQLException {
