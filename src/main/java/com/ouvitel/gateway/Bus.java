@@ -16,12 +16,20 @@ public final class Bus {
   public static final String STORE_EVENTS = "gateway.persistence.store-events";
   /** The dispatcher reports attempt outcomes: {@code OutcomeBatch}, no reply. */
   public static final String RECORD_OUTCOMES = "gateway.persistence.record-outcomes";
-  /** The dispatcher asks for due deliveries: {@code ClaimRequest -> JobBatch}. */
+  /**
+   * The dispatcher asks for due deliveries: {@code ClaimRequest -> Integer}, how many were
+   * claimed; the claimed jobs themselves go to {@link #DISPATCH}.
+   */
   public static final String CLAIM_DUE = "gateway.persistence.claim-due";
   /** Persistence hands leased deliveries to the dispatcher: {@code JobBatch}. */
   public static final String DISPATCH = "gateway.dispatcher.dispatch";
   /** A webhook was deleted or disabled: its id as a String; queued attempts are dropped. */
   public static final String WEBHOOK_STOPPED = "gateway.dispatcher.webhook-stopped";
+  /** A webhook was enabled again: its id as a String; its deliveries may go out again. */
+  public static final String WEBHOOK_RESUMED = "gateway.dispatcher.webhook-resumed";
+
+  /** The API hands printer heartbeats to be written: {@code HeartbeatBatch}, empty reply. */
+  public static final String HEARTBEATS = "gateway.printers.heartbeats";
 
   /** Deliveries were made due now (manual retry, replay): claim them without waiting. */
   public static final String WAKE = "gateway.dispatcher.wake";

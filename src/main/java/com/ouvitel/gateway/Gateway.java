@@ -7,6 +7,7 @@ import com.ouvitel.gateway.delivery.DispatcherVerticle;
 import com.ouvitel.gateway.delivery.RetryPolicy;
 import com.ouvitel.gateway.management.GatewayMetrics;
 import com.ouvitel.gateway.management.ManagementVerticle;
+import com.ouvitel.gateway.printer.PrinterVerticle;
 import com.ouvitel.gateway.retention.RetentionJob;
 import com.ouvitel.gateway.retention.RetentionVerticle;
 import com.ouvitel.gateway.store.AccountStore;
@@ -16,6 +17,7 @@ import com.ouvitel.gateway.store.DeliveryStats;
 import com.ouvitel.gateway.store.Ids;
 import com.ouvitel.gateway.store.Messages;
 import com.ouvitel.gateway.store.PersistenceVerticle;
+import com.ouvitel.gateway.store.PrinterStore;
 import com.ouvitel.gateway.store.WebhookStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -36,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +53,9 @@ public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
   public static final String VERSION = version();
+
+  /** Longest wait for a pooled connection, start-up on a loaded server included. */
+  private static final int POOL_WAIT_SECONDS = 10;
 
   private final Vertx vertx;
   private final GatewayConfig config;
@@ -67,6 +73,7 @@ public final class Gateway {
   private int managementPort;
   private String adminToken;
   private boolean adminTokenGenerated;
+  private DestinationGuard.Resolver resolver;
 
   private Gateway(Vertx vertx, GatewayConfig config, GatewayMetrics metrics, Clock clock) {
     this.vertx = vertx;
@@ -79,7 +86,17 @@ public final class Gateway {
   /** Starts a gateway in that Vert.x instance; the future completes once it serves. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config,
       GatewayMetrics metrics, Clock clock) {
+    return start(vertx, config, metrics, clock, null);
+  }
+
+  /**
+   * Starts a gateway whose destination guard resolves names with that resolver, its answers
+   * never reused (tests make a name's addresses change); null keeps the system resolver.
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config,
+      GatewayMetrics metrics, Clock clock, DestinationGuard.Resolver resolver) {
     Gateway gateway = new Gateway(vertx, config, metrics, clock);
+    gateway.resolver = resolver;
     return gateway.startUp().map(gateway);
   }
 
@@ -96,7 +113,12 @@ public final class Gateway {
           database = db;
           pool = PgBuilder.pool()
               .with(new PoolOptions().setMaxSize(config.integer("db_pool_size"))
-                  .setMaxWaitQueueSize(10_000))
+                  .setMaxWaitQueueSize(10_000)
+                  // Waiting for a connection is bounded, so that nothing waits forever on a
+                  // database that hangs; ingest, authentication and readiness have shorter
+                  // bounds of their own.
+                  .setConnectionTimeout(POOL_WAIT_SECONDS)
+                  .setConnectionTimeoutUnit(TimeUnit.SECONDS))
               .with(new NetClientOptions().setConnectTimeout(3000))
               .connectingTo(db.connectOptions().setPipeliningLimit(256))
               .using(vertx)
@@ -152,16 +174,20 @@ public final class Gateway {
   }
 
   private Future<Void> deployVerticles() {
-    DestinationGuard guard = DestinationGuard.from(config);
+    DestinationGuard guard = resolver == null ? DestinationGuard.from(config)
+        : DestinationGuard.from(config).withResolver(resolver, Duration.ZERO);
     Duration lease = config.duration("lease_duration");
     PersistenceVerticle persistence = new PersistenceVerticle(pool, clock, podId, lease,
-        metrics);
+        config.duration("db_timeout"), metrics);
     dispatcher = new DispatcherVerticle(dispatcherSettings(), RetryPolicy.from(config),
         guard, trustOptions(), clock, metrics);
+    PrinterStore printers = new PrinterStore(pool, clock);
+    PrinterVerticle printerVerticle = new PrinterVerticle(PrinterVerticle.Settings.from(config),
+        printers, podId, metrics);
     ApiVerticle.Services services = new ApiVerticle.Services(
         new AccountStore(pool, clock), new WebhookStore(pool, clock),
-        new DeliveryLog(pool, clock), new DeliveryStats(pool, clock), guard, metrics, clock,
-        accepting::get);
+        new DeliveryLog(pool, clock), new DeliveryStats(pool, clock), printers, guard, metrics,
+        clock, accepting::get);
     ApiVerticle.Settings apiSettings = new ApiVerticle.Settings(config.integer("http_port"),
         adminToken, config.integer("max_request_bytes"), config.integer("max_event_bytes"));
     int instances = config.integer("http_instances") > 0 ? config.integer("http_instances")
@@ -177,6 +203,10 @@ public final class Gateway {
         })
         .compose(id -> {
           dispatcherDeployment = id;
+          return vertx.deployVerticle(printerVerticle);
+        })
+        .compose(id -> {
+          deployments.add(id);
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(apiSettings, services);
             apis.add(api);

@@ -7,6 +7,7 @@ import com.ouvitel.gateway.store.AccountStore;
 import com.ouvitel.gateway.store.AccountStore.Principal;
 import com.ouvitel.gateway.store.DeliveryLog;
 import com.ouvitel.gateway.store.DeliveryStats;
+import com.ouvitel.gateway.store.PrinterStore;
 import com.ouvitel.gateway.store.WebhookStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -38,7 +40,7 @@ public final class ApiVerticle extends VerticleBase {
 
   /** The stores and services the routes use; shared by every API verticle instance. */
   public record Services(AccountStore accounts, WebhookStore webhooks, DeliveryLog log,
-      DeliveryStats stats,
+      DeliveryStats stats, PrinterStore printers,
       DestinationGuard guard, GatewayMetrics metrics, Clock clock,
       BooleanSupplier accepting) {
   }
@@ -59,6 +61,7 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().failureHandler(Replies::failure);
+    router.route().handler(this::closeWhileDraining);
     router.route("/v1/*").handler(BodyHandler.create(false)
         .setBodyLimit(settings.maxRequestBytes()));
     router.route("/v1/accounts*").handler(this::requireAdmin);
@@ -74,6 +77,7 @@ public final class ApiVerticle extends VerticleBase {
     new WebhookRoutes(services).mount(router);
     new EventRoutes(services, new EventValidator(), settings.maxEventBytes()).mount(router);
     new DeliveryRoutes(services).mount(router);
+    new PrinterRoutes(services).mount(router);
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml")
         .sendFile("openapi.yaml").onFailure(ctx::fail));
@@ -86,9 +90,26 @@ public final class ApiVerticle extends VerticleBase {
     return server.requestHandler(router).listen();
   }
 
+  /**
+   * Stops taking connections and lets the requests under way finish (their events may be
+   * committing right now, and their answer must reach the fleet) for at most 5 s.
+   */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(5, TimeUnit.SECONDS);
+  }
+
   /** The port actually bound (tests ask for port 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  /** A draining pod closes each connection after its answer, so clients go elsewhere. */
+  private void closeWhileDraining(RoutingContext ctx) {
+    if (!services.accepting().getAsBoolean()) {
+      ctx.response().putHeader("Connection", "close");
+    }
+    ctx.next();
   }
 
   private void requireAdmin(RoutingContext ctx) {

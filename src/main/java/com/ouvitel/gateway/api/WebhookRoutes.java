@@ -81,8 +81,9 @@ final class WebhookRoutes {
     checked.compose(ok -> services.webhooks().update(accountId(ctx), id, url, events,
             description, enabled))
         .onSuccess(webhook -> {
-          if (webhook != null && Boolean.FALSE.equals(enabled)) {
-            ctx.vertx().eventBus().publish(Bus.WEBHOOK_STOPPED, id);
+          if (webhook != null && enabled != null) {
+            ctx.vertx().eventBus().publish(enabled ? Bus.WEBHOOK_RESUMED : Bus.WEBHOOK_STOPPED,
+                id);
           }
           found(ctx, webhook, 200);
         })

@@ -10,11 +10,13 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.TrustOptions;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.NoRouteToHostException;
@@ -23,6 +25,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
@@ -42,6 +47,9 @@ public final class EndpointClient {
   private final Vertx vertx;
   private final HttpClientAgent client;
   private final long timeoutMs;
+  /** Connections that carried a request already: a failure on reuse may be a stale one. */
+  private final Set<HttpConnection> usedConnections =
+      Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
   public EndpointClient(Vertx vertx, Duration timeout, int perEndpointConnections,
       TrustOptions trust) {
@@ -67,26 +75,58 @@ public final class EndpointClient {
     this.client = vertx.httpClientBuilder().with(options).with(pool).build();
   }
 
-  /** Sends the body to one checked address of the endpoint. Never fails: see the report. */
-  public Future<AttemptReport> send(DestinationGuard.Endpoint endpoint, InetAddress address,
-      MultiMap headers, Buffer body) {
+  /**
+   * Sends the body to the endpoint's checked address once it is known. The deadline starts
+   * now, so resolving, waiting for a pooled connection, connecting, TLS, sending and reading
+   * all count against it. Never fails: see the report.
+   */
+  public Future<AttemptReport> send(DestinationGuard.Endpoint endpoint,
+      Future<InetAddress> address, MultiMap headers, Buffer body) {
     Promise<AttemptReport> report = Promise.promise();
     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
     long timer = vertx.setTimer(timeoutMs, id -> report.tryComplete(
         AttemptReport.failure(AttemptResult.TIMEOUT,
             "no complete answer within " + timeoutMs + " ms")));
-    RequestOptions request = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setServer(SocketAddress.inetSocketAddress(endpoint.port(), address.getHostAddress()))
-        .setHost(endpoint.host())
-        .setPort(endpoint.port())
-        .setSsl(endpoint.https())
-        .setURI(endpoint.requestTarget())
-        .setHeaders(headers)
-        .setFollowRedirects(false)
-        .setConnectTimeout(timeoutMs);
-    attempt(request, body, report, deadline, true);
+    address.onComplete(resolved -> {
+      if (report.future().isComplete()) {
+        return;
+      }
+      if (resolved.failed()) {
+        report.tryComplete(refused(resolved.cause()));
+        return;
+      }
+      RequestOptions request = new RequestOptions()
+          .setMethod(HttpMethod.POST)
+          .setServer(SocketAddress.inetSocketAddress(endpoint.port(),
+              resolved.result().getHostAddress()))
+          .setHost(endpoint.host())
+          .setPort(endpoint.port())
+          .setSsl(endpoint.https())
+          .setURI(endpoint.requestTarget())
+          .setHeaders(headers)
+          .setFollowRedirects(false)
+          .setConnectTimeout(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      attempt(request, body, report, deadline, true);
+    });
     return report.future().onComplete(done -> vertx.cancelTimer(timer));
+  }
+
+  /** Sends the body to one checked address of the endpoint. */
+  public Future<AttemptReport> send(DestinationGuard.Endpoint endpoint, InetAddress address,
+      MultiMap headers, Buffer body) {
+    return send(endpoint, Future.succeededFuture(address), headers, body);
+  }
+
+  /** A resolution that failed: a refused address, or a name that does not resolve. */
+  private static AttemptReport refused(Throwable error) {
+    if (error instanceof DestinationGuard.UnresolvedHost) {
+      return AttemptReport.failure(AttemptResult.CONNECTION_ERROR, error.getMessage());
+    }
+    if (error instanceof DestinationGuard.RefusedDestination) {
+      return AttemptReport.failure(AttemptResult.BLOCKED_DESTINATION, error.getMessage());
+    }
+    return AttemptReport.failure(AttemptResult.CONNECTION_ERROR,
+        "cannot resolve: " + truncate(String.valueOf(error.getMessage()), 300));
   }
 
   private void attempt(RequestOptions options, Buffer body, Promise<AttemptReport> report,
@@ -101,6 +141,7 @@ public final class EndpointClient {
         request.reset();
         return;
       }
+      boolean reused = !usedConnections.add(request.connection());
       boolean[] ended = {false};
       // Whatever ends the attempt first (deadline, cap, error), an unfinished exchange is
       // reset so that its connection is closed rather than reused half-read.
@@ -112,10 +153,11 @@ public final class EndpointClient {
       request.send(body).onComplete(answered -> {
         if (answered.succeeded()) {
           read(answered.result(), ended, report);
-        } else if (mayResend && isStaleConnection(answered.cause())
+        } else if (mayResend && isStaleConnection(answered.cause(), reused)
             && System.nanoTime() < deadline) {
-          // A kept-alive connection the endpoint closed as we reused it: the endpoint never
-          // saw this request, so it is sent again once, on a fresh connection.
+          // A kept-alive connection the endpoint closed or reset as we reused it, before any
+          // answer: it is sent again once, on a fresh connection, within the same deadline.
+          options.setConnectTimeout(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
           attempt(options, body, report, deadline, false);
         } else {
           report.tryComplete(classify(answered.cause()));
@@ -191,12 +233,32 @@ public final class EndpointClient {
     return truncate(text, SNIPPET_CHARS);
   }
 
-  private static String truncate(String text, int max) {
-    return text.length() <= max ? text : text.substring(0, max);
+  /**
+   * At most {@code max} characters of endpoint-supplied text, fit to store: NUL, which
+   * PostgreSQL text refuses, and other control characters become U+FFFD.
+   */
+  static String truncate(String text, int max) {
+    String cut = text.length() <= max ? text : text.substring(0, max);
+    StringBuilder clean = null;
+    for (int i = 0; i < cut.length(); i++) {
+      char c = cut.charAt(i);
+      boolean control = c < 0x20 && c != '\n' && c != '\r' && c != '\t';
+      if (control && clean == null) {
+        clean = new StringBuilder(cut.substring(0, i));
+      }
+      if (clean != null) {
+        clean.append(control ? '\uFFFD' : c);
+      }
+    }
+    return clean == null ? cut : clean.toString();
   }
 
-  private static boolean isStaleConnection(Throwable error) {
-    return error instanceof HttpClosedException;
+  /**
+   * A connection closed before any answer; on a reused connection a reset counts too, as
+   * receivers drop idle sockets the moment we pick them again.
+   */
+  private static boolean isStaleConnection(Throwable error, boolean reused) {
+    return error instanceof HttpClosedException || (reused && error instanceof IOException);
   }
 
   static AttemptReport classify(Throwable error) {

@@ -73,6 +73,15 @@ final class PipelineSql {
       """;
 
   /**
+   * Stores events that must not be delivered (a pushed printer transition that repeats the
+   * printer's current state): $1..$5 as in {@link #STORE_AND_FAN_OUT}.
+   */
+  static final String STORE_WITHOUT_DELIVERIES = """
+      INSERT INTO events (id, created_at, account_id, event, body)
+      SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[])
+      """;
+
+  /**
    * Leases up to $4 due deliveries to pod $1 until $2, as of time $3: pending ones whose
    * next attempt is due and whose lease, if any, has run out (their pod died).
    */
@@ -98,10 +107,27 @@ final class PipelineSql {
       JOIN events e ON e.id = c.event_id AND e.created_at = c.created_at
       """;
 
-  /** Extends every lease of pod $1 to $2. */
+  /** Cancels claimed deliveries whose webhook is gone: $1 ids, $2 created_at, $3 time. */
+  static final String CANCEL_INACTIVE = """
+      UPDATE deliveries d
+      SET status = 'cancelled', status_reason = 'webhook_disabled', completed_at = $3,
+          next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL
+      FROM unnest($1::text[], $2::timestamptz[]) AS u (id, created_at)
+      WHERE d.id = u.id AND d.created_at = u.created_at AND d.status = 'pending'
+      """;
+
+  /**
+   * Extends every lease of pod $1 to $2. Rows locked right now are being written by an
+   * outcome, which ends the lease anyway: skipped, so that renewal never waits or deadlocks.
+   */
   static final String RENEW_LEASES = """
-      UPDATE deliveries SET lease_expires_at = $2
-      WHERE lease_owner = $1 AND status = 'pending'
+      UPDATE deliveries d SET lease_expires_at = $2
+      FROM (
+        SELECT id, created_at FROM deliveries
+        WHERE lease_owner = $1 AND status = 'pending'
+        FOR UPDATE SKIP LOCKED
+      ) mine
+      WHERE d.id = mine.id AND d.created_at = mine.created_at
       """;
 
   /** Gives back every lease of pod $1, so other pods take its deliveries at once. */

@@ -1,6 +1,6 @@
 package com.ouvitel.gateway.dashboard;
 
-import com.ouvitel.gateway.ops.ExternalCommand;
+import com.ouvitel.gateway.support.RequiredTools;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -44,7 +44,10 @@ final class HeadlessChromium implements AutoCloseable {
 
   /** Starts chromium (a missing one fails under CI=true, else skips the test). */
   static HeadlessChromium start(int width, int height) throws Exception {
-    ExternalCommand.requireTool("chromium");
+    if (!RequiredTools.isOnPath("chromium")) {
+      RequiredTools.missing("chromium was not found; install the test tools with "
+          + "`sudo ops/install-test-tools.sh` (make test-tools)");
+    }
     Path profile = Files.createTempDirectory("ouvitel-chromium");
     Process process = new ProcessBuilder("chromium", "--headless", "--no-sandbox",
         "--disable-gpu", "--disable-background-networking", "--disable-component-update",

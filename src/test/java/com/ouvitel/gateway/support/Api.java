@@ -9,7 +9,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** A blocking client of the gateway's API, for tests. */
 public final class Api {
@@ -50,16 +53,35 @@ public final class Api {
 
   public Answer call(String method, String path, String token, String contentType,
       String body) {
+    return call(method, path, token, contentType, body, Map.of());
+  }
+
+  /** A call with further request headers. */
+  public Answer call(String method, String path, String token, String contentType,
+      String body, Map<String, String> headers) {
+    return callBytes(method, path, token, contentType,
+        body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
+  }
+
+  /** A call whose body is given as bytes, which need not be valid UTF-8. */
+  public Answer callBytes(String method, String path, String token, String contentType,
+      byte[] body) {
+    return callBytes(method, path, token, contentType, body, Map.of());
+  }
+
+  private Answer callBytes(String method, String path, String token, String contentType,
+      byte[] body, Map<String, String> headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
         .timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
+            : HttpRequest.BodyPublishers.ofByteArray(body));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
+    headers.forEach(request::header);
     try {
       HttpResponse<String> response = client.send(request.build(),
           HttpResponse.BodyHandlers.ofString());
@@ -142,6 +164,29 @@ public final class Api {
     Answer answer = get("/v1/events/" + eventId, account.apiKey());
     assertEquals(200, answer.status(), answer.text());
     return answer.json().getJsonArray("deliveries");
+  }
+
+  /** Sends a print.success event and answers the id of its (first) delivery. */
+  public String sendForDelivery(Account account, String jobId) {
+    JsonObject accepted = sendEvent(account, printSuccess(jobId));
+    return deliveriesOf(account, accepted.getString("id")).getJsonObject(0).getString("id");
+  }
+
+  /**
+   * Waits until the list holds at least {@code count} items and returns it, or fails after
+   * the timeout naming what was awaited.
+   */
+  public static <T> List<T> awaitAtLeast(Supplier<List<T>> list, int count, Duration timeout,
+      String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      List<T> seen = list.get();
+      if (seen.size() >= count) {
+        return seen;
+      }
+      sleep(20);
+    }
+    throw new AssertionError("expected " + count + " " + what + ", got " + list.get().size());
   }
 
   public static void sleep(long millis) {

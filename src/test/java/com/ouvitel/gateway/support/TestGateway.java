@@ -2,6 +2,7 @@ package com.ouvitel.gateway.support;
 
 import com.ouvitel.gateway.Gateway;
 import com.ouvitel.gateway.config.GatewayConfig;
+import com.ouvitel.gateway.delivery.DestinationGuard;
 import com.ouvitel.gateway.management.GatewayMetrics;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -33,10 +34,33 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public static TestGateway start(Map<String, String> overrides, Clock clock) {
-    Map<String, String> settings = new HashMap<>();
+    return start(overrides, clock, null);
+  }
+
+  /** A gateway whose destination guard asks that resolver for every connection. */
+  public static TestGateway start(Map<String, String> overrides, Clock clock,
+      DestinationGuard.Resolver resolver) {
+    Map<String, String> settings = defaults();
     settings.put("database_url", TestDatabase.url());
     settings.put("http_port", "0");
     settings.put("management_port", "0");
+    settings.putAll(overrides);
+    GatewayConfig config = GatewayConfig.load(Path.of("conf", "gateway.yaml"), Map.of())
+        .with(settings);
+    Vertx vertx = Vertx.vertx();
+    try {
+      Gateway gateway = Gateway.start(vertx, config, new GatewayMetrics(), clock, resolver)
+          .await(60, TimeUnit.SECONDS);
+      return new TestGateway(vertx, gateway);
+    } catch (Exception e) {
+      vertx.close();
+      throw new IllegalStateException("the test gateway did not start: " + e, e);
+    }
+  }
+
+  /** The settings of every test gateway: local endpoints, short retries, quick polls. */
+  public static Map<String, String> defaults() {
+    Map<String, String> settings = new HashMap<>();
     settings.put("http_instances", "1");
     settings.put("admin_token", ADMIN_TOKEN);
     settings.put("allow_http_endpoints", "true");
@@ -46,18 +70,7 @@ public final class TestGateway implements AutoCloseable {
     settings.put("retry_jitter", "0");
     settings.put("poll_interval", "100ms");
     settings.put("drain_timeout", "2s");
-    settings.putAll(overrides);
-    GatewayConfig config = GatewayConfig.load(Path.of("conf", "gateway.yaml"), Map.of())
-        .with(settings);
-    Vertx vertx = Vertx.vertx();
-    try {
-      Gateway gateway = Gateway.start(vertx, config, new GatewayMetrics(), clock)
-          .await(60, TimeUnit.SECONDS);
-      return new TestGateway(vertx, gateway);
-    } catch (Exception e) {
-      vertx.close();
-      throw new IllegalStateException("the test gateway did not start: " + e, e);
-    }
+    return settings;
   }
 
   public Gateway gateway() {
