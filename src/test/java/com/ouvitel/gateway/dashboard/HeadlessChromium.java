@@ -177,14 +177,17 @@ final class HeadlessChromium implements AutoCloseable {
     if (socket != null) {
       socket.abort();
     }
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
+    // Chromium's renderer and zygote processes outlive a killed parent: end them all,
+    // and wait, so no browser keeps the CPU busy for the tests that follow.
+    List<ProcessHandle> all = new java.util.ArrayList<>(process.descendants().toList());
+    all.add(process.toHandle());
+    all.forEach(ProcessHandle::destroy);
+    for (ProcessHandle handle : all) {
+      try {
+        handle.onExit().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        handle.destroyForcibly();
       }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
     }
     try (Stream<Path> files = Files.walk(profile)) {
       files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
