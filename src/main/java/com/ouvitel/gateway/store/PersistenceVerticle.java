@@ -48,6 +48,8 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
   private static final int MAX_EVENTS_PER_COMMIT = 4000;
   private static final int MAX_OUTCOMES_PER_COMMIT = 4000;
+  /** Longest wait for one batch of outcomes to be written before it is tried again. */
+  private static final long OUTCOME_WRITE_SECONDS = 30;
   /** How long a stopping pod keeps trying to write the outcomes it still holds. */
   private static final long STOP_FLUSH_MILLIS = 5000;
 
@@ -463,7 +465,10 @@ public final class PersistenceVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     outcomesBusy = true;
+    // Bounded, so that a database that hangs does not hold every later outcome back; writing
+    // a batch again is harmless (attempts are keyed, deliveries only move forward).
     return writeOutcomes(batch)
+        .timeout(OUTCOME_WRITE_SECONDS, TimeUnit.SECONDS)
         .onComplete(done -> {
           outcomesBusy = false;
           if (done.succeeded()) {
