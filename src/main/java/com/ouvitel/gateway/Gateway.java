@@ -92,7 +92,8 @@ public final class Gateway {
         .compose(db -> {
           database = db;
           pool = PgBuilder.pool()
-              .with(new PoolOptions().setMaxSize(config.integer("db_pool_size"))
+              .with(new PoolOptions().setName("postgresql")
+                  .setMaxSize(config.integer("db_pool_size"))
                   .setMaxWaitQueueSize(10_000))
               .with(new NetClientOptions().setConnectTimeout(3000))
               .connectingTo(db.connectOptions().setPipeliningLimit(256))
@@ -137,8 +138,9 @@ public final class Gateway {
         metrics);
     dispatcher = new DispatcherVerticle(dispatcherSettings(), RetryPolicy.from(config),
         guard, trustOptions(), clock, metrics);
+    metrics.inFlight(dispatcher::busy);
     ApiVerticle.Services services = new ApiVerticle.Services(
-        new AccountStore(pool, clock), new WebhookStore(pool, clock),
+        new AccountStore(pool, clock, metrics), new WebhookStore(pool, clock, metrics),
         new DeliveryLog(pool, clock), new DeliveryStats(pool, clock), guard, metrics, clock,
         accepting::get);
     ApiVerticle.Settings apiSettings = new ApiVerticle.Settings(config.integer("http_port"),

@@ -59,6 +59,8 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().failureHandler(Replies::failure);
+    router.post("/v1/events").handler(services.metrics().ingestRequests("single"));
+    router.post("/v1/events/batch").handler(services.metrics().ingestRequests("batch"));
     router.route("/v1/*").handler(BodyHandler.create(false)
         .setBodyLimit(settings.maxRequestBytes()));
     router.route("/v1/accounts*").handler(this::requireAdmin);

@@ -45,12 +45,14 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
   private static final int MAX_EVENTS_PER_COMMIT = 4000;
   private static final int MAX_OUTCOMES_PER_COMMIT = 4000;
+  private static final Duration BACKLOG_INTERVAL = Duration.ofSeconds(5);
 
   private final Pool pool;
   private final Clock clock;
   private final String podId;
   private final Duration lease;
   private final GatewayMetrics metrics;
+  private final BacklogReporter backlog;
 
   private final ArrayDeque<Message<IngestRequest>> ingestQueue = new ArrayDeque<>();
   private final ArrayDeque<AttemptOutcome> outcomeQueue = new ArrayDeque<>();
@@ -67,13 +69,16 @@ public final class PersistenceVerticle extends VerticleBase {
     this.podId = podId;
     this.lease = lease;
     this.metrics = metrics;
+    this.backlog = new BacklogReporter(pool, clock, podId, BACKLOG_INTERVAL.multipliedBy(3),
+        metrics);
   }
 
   @Override
   public Future<?> start() {
     var bus = vertx.eventBus();
     leaseTimer = vertx.setPeriodic(lease.toMillis() / 3, id -> renewLeases());
-    backlogTimer = vertx.setPeriodic(5000, id -> measureBacklog());
+    backlogTimer = vertx.setPeriodic(100, BACKLOG_INTERVAL.toMillis(),
+        id -> backlog.measure());
     return Future.all(
         bus.<IngestRequest>consumer(Bus.STORE_EVENTS, this::queueIngest).completion(),
         bus.<OutcomeBatch>consumer(Bus.RECORD_OUTCOMES, this::queueOutcomes).completion(),
@@ -84,7 +89,8 @@ public final class PersistenceVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(leaseTimer);
     vertx.cancelTimer(backlogTimer);
-    return flushOutcomesNow().transform(ignored -> releaseLeases());
+    return flushOutcomesNow()
+        .transform(ignored -> backlog.giveUp().transform(done -> releaseLeases()));
   }
 
   /** Gives back this pod's leases; deliveries not yet attempted go to other pods. */
@@ -411,6 +417,7 @@ public final class PersistenceVerticle extends VerticleBase {
               utc(clock.instant())))
           .onSuccess(rows -> LOG.info("Disabled webhook {} ({}) and cancelled {} pending "
               + "deliveries", outcome.webhookId(), outcome.disableReason(), rows.rowCount()))
+          .onSuccess(metrics::deliveriesCancelled)
           .mapEmpty());
     }
     return written;
@@ -505,18 +512,6 @@ public final class PersistenceVerticle extends VerticleBase {
         .execute(Tuple.of(podId, utc(clock.instant().plus(lease))))
         .onFailure(error -> LOG.warn("Could not renew the leases of pod {}: {}; retried in "
             + "{} ms", podId, error.getMessage(), lease.toMillis() / 3));
-  }
-
-  private void measureBacklog() {
-    pool.preparedQuery(PipelineSql.BACKLOG).execute(Tuple.of(utc(clock.instant())))
-        .onFailure(error -> LOG.debug("Backlog not measured: {}", error.getMessage()))
-        .onSuccess(rows -> {
-      Row row = rows.iterator().next();
-      OffsetDateTime oldest = row.getOffsetDateTime("oldest");
-      long age = oldest == null ? 0
-          : Math.max(0, Duration.between(oldest.toInstant(), clock.instant()).toSeconds());
-      metrics.backlog(row.getLong("pending"), age);
-    });
   }
 
   static OffsetDateTime utc(Instant instant) {

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -85,6 +87,22 @@ public final class TestDatabase {
         Statement statement = connection.createStatement();
         var rows = statement.executeQuery(sql)) {
       return rows.next() ? rows.getObject(1) : null;
+    } catch (Exception e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /** Runs a query of two columns, a text key and a count, and returns them as a map. */
+  public static Map<String, Long> counts(String sql) {
+    String jdbc = "jdbc:" + url().replace("postgres://postgres@", "postgresql://");
+    Map<String, Long> counts = new TreeMap<>();
+    try (Connection connection = DriverManager.getConnection(jdbc, "postgres", "");
+        Statement statement = connection.createStatement();
+        var rows = statement.executeQuery(sql)) {
+      while (rows.next()) {
+        counts.put(rows.getString(1), rows.getLong(2));
+      }
+      return counts;
     } catch (Exception e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
