@@ -7,6 +7,7 @@ import com.ouvitel.gateway.delivery.DispatcherVerticle;
 import com.ouvitel.gateway.delivery.RetryPolicy;
 import com.ouvitel.gateway.management.GatewayMetrics;
 import com.ouvitel.gateway.management.ManagementVerticle;
+import com.ouvitel.gateway.management.Readiness;
 import com.ouvitel.gateway.store.AccountStore;
 import com.ouvitel.gateway.store.Database;
 import com.ouvitel.gateway.store.DeliveryLog;
@@ -54,8 +55,10 @@ public final class Gateway {
   private final Clock clock;
   private final String podId;
   private final AtomicBoolean accepting = new AtomicBoolean(false);
+  private final Readiness readiness = new Readiness();
   private final List<String> deployments = new ArrayList<>();
   private Database database;
+  private String schemaVersion;
   private Pool pool;
   private DispatcherVerticle dispatcher;
   private String persistenceDeployment;
@@ -88,7 +91,8 @@ public final class Gateway {
           .encodeToString(Ids.randomBytes(24));
       adminTokenGenerated = true;
     }
-    return vertx.executeBlocking(this::openDatabase, false)
+    return deployManagement()
+        .compose(v -> vertx.executeBlocking(this::openDatabase, false))
         .compose(db -> {
           database = db;
           pool = PgBuilder.pool()
@@ -104,6 +108,7 @@ public final class Gateway {
         .compose(v -> deployVerticles())
         .onSuccess(v -> {
           accepting.set(true);
+          readiness.serving(pool, schemaVersion);
           LOG.info("OuViTel webhook gateway {} (pod {}) serves the API on port {} and "
               + "metrics and health on port {}, using {}", VERSION, podId, httpPort,
               managementPort, database.describe());
@@ -119,7 +124,7 @@ public final class Gateway {
     Database db = url.isBlank()
         ? Database.embedded(Path.of(config.string("data_dir")))
         : Database.external(url);
-    db.migrate();
+    schemaVersion = db.migrate();
     return db;
   }
 
@@ -148,8 +153,6 @@ public final class Gateway {
     int instances = config.integer("http_instances") > 0 ? config.integer("http_instances")
         : Runtime.getRuntime().availableProcessors();
     List<ApiVerticle> apis = new ArrayList<>();
-    ManagementVerticle management = new ManagementVerticle(
-        config.integer("management_port"), metrics, pool, accepting::get);
 
     return vertx.deployVerticle(persistence)
         .compose(id -> {
@@ -164,16 +167,22 @@ public final class Gateway {
             return api;
           }, new DeploymentOptions().setInstances(instances));
         })
-        .compose(id -> {
-          deployments.add(id);
-          httpPort = apis.get(0).port();
-          return vertx.deployVerticle(management);
-        })
         .map(id -> {
           deployments.add(id);
-          managementPort = management.port();
+          httpPort = apis.get(0).port();
           return null;
         });
+  }
+
+  /** The probes and /metrics, first of all: liveness answers while migrations run. */
+  private Future<Void> deployManagement() {
+    ManagementVerticle management = new ManagementVerticle(
+        config.integer("management_port"), metrics, readiness);
+    return vertx.deployVerticle(management).map(id -> {
+      deployments.add(id);
+      managementPort = management.port();
+      return null;
+    });
   }
 
   private DispatcherVerticle.Settings dispatcherSettings() {
@@ -203,6 +212,7 @@ public final class Gateway {
     if (!accepting.getAndSet(false) && pool == null) {
       return Future.succeededFuture();
     }
+    readiness.draining();
     Duration patience = config.duration("drain_timeout");
     LOG.info("Pod {} is draining: no new events, up to {} for {} deliveries in flight",
         podId, patience, dispatcher == null ? 0 : dispatcher.busy());

@@ -107,4 +107,14 @@ public final class TestDatabase {
       throw new IllegalStateException(e.getMessage(), e);
     }
   }
+
+  /** Runs one SQL statement on the database of a {@code postgres://} URL of this server. */
+  public static void executeIn(String databaseUrl, String sql) {
+    execute("jdbc:" + databaseUrl.replace("postgres://postgres@", "postgresql://"), sql);
+  }
+
+  /** The name of the database of a {@code postgres://} URL. */
+  public static String nameOf(String databaseUrl) {
+    return databaseUrl.substring(databaseUrl.lastIndexOf('/') + 1);
+  }
 }
