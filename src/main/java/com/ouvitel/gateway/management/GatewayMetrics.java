@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -29,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
 
 /**
  * The gateway's own meters. Tags come from small fixed sets only (event type, attempt
@@ -48,6 +50,9 @@ public final class GatewayMetrics {
       Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5),
       Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(12)};
 
+  /** Vert.x names an HTTP client pool after its endpoint, host:port. */
+  private static final Pattern ENDPOINT_POOL = Pattern.compile(".*:[0-9]+");
+
   private final PrometheusMeterRegistry registry;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -58,6 +63,8 @@ public final class GatewayMetrics {
 
   public GatewayMetrics() {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(MeterFilter.replaceTagValues("pool_name",
+        name -> ENDPOINT_POOL.matcher(name).matches() ? "webhook_endpoints" : name));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -81,13 +88,14 @@ public final class GatewayMetrics {
 
   /**
    * A Vert.x whose own meters (HTTP server and client, SQL pool, event bus) land in this
-   * registry, labelled only with method, status code, pool type and bus side. Not with the
-   * pool name: an HTTP client pool is named after the endpoint's host and port.
+   * registry, labelled only with method, status code, pool type and name, and bus side. An
+   * HTTP client pool is named after its endpoint's host and port: those names all become
+   * {@code webhook_endpoints}, so that the pools of every endpoint add up in one series.
    */
   public Vertx createVertx() {
     MicrometerMetricsOptions options = new MicrometerMetricsOptions().setEnabled(true)
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
-            Label.EB_SIDE));
+            Label.POOL_NAME, Label.EB_SIDE));
     return Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(options))
         .withMetrics(new MicrometerMetricsFactory(registry))

@@ -85,14 +85,15 @@ public final class Database implements AutoCloseable {
         .locations("classpath:db/migration")
         .load();
     var result = flyway.migrate();
-    LOG.info("Database schema is at version {} ({} migrations applied now)",
-        result.targetSchemaVersion, result.migrationsExecuted);
-    return Arrays.stream(flyway.info().all())
+    String newest = Arrays.stream(flyway.info().all())
         .filter(migration -> migration.isVersioned() && migration.getState().isResolved())
         .map(MigrationInfo::getVersion)
         .max(Comparator.naturalOrder())
         .map(MigrationVersion::getVersion)
         .orElseThrow(() -> new IllegalStateException("no migration in db/migration"));
+    LOG.info("Database schema holds migration {}, the newest of this build ({} applied now)",
+        newest, result.migrationsExecuted);
+    return newest;
   }
 
   @Override

@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** One scrape of a Prometheus text exposition, parsed into samples. */
 public final class PrometheusText {
@@ -29,13 +32,15 @@ public final class PrometheusText {
   /** GETs the URL and parses the answer; fails unless it is a 200. */
   public static PrometheusText scrape(String url) {
     try {
-      HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(url))
-          .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      // A hard deadline of our own on top of the request timeout: a scrape never hangs a run.
+      HttpResponse<String> response = CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(url))
+          .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString())
+          .get(40, TimeUnit.SECONDS);
       if (response.statusCode() != 200) {
         throw new AssertionError(url + " answered " + response.statusCode());
       }
       return parse(response.body());
-    } catch (java.io.IOException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot scrape " + url + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
