@@ -16,14 +16,20 @@ run: build
 test-tools:
 	./ops/install-test-tools.sh
 
+# The suite, then a smoke run of the benchmark (every scenario for a second or so, results
+# checked for completeness and sanity, never for speed).
 test: test-tools
 	mvn -B test
+	$(MAKE) bench-smoke
 
 demo: build
 	./demo/run-demo.sh
 
 bench: build
 	./bench/run-bench.sh
+
+bench-smoke: build
+	./bench/run-bench.sh --smoke
 
 clean:
 	rm -rf target

@@ -12,6 +12,8 @@
 #             image have Google's `kubectl` package (1.3x, kustomize 5); a fresh
 #             Debian gets Debian's `kubernetes-client` (1.20, kustomize 2), which
 #             ops/render-k8s.sh also supports.
+#   chromium  Debian's `chromium`, for the dashboard's browser test
+#             (DashboardBrowserTest drives it headless over the DevTools protocol).
 set -euo pipefail
 
 apt_updated=no
@@ -107,5 +109,14 @@ install_kubectl() {
   log "kubectl $(kubectl version --client 2>/dev/null | head -n 1)"
 }
 
+install_chromium() {
+  if ! command -v chromium >/dev/null; then
+    require_root chromium
+    apt_install chromium
+  fi
+  log "$(chromium --version 2>/dev/null | head -n 1)"
+}
+
 install_promtool
 install_kubectl
+install_chromium

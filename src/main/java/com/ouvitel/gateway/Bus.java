@@ -22,6 +22,11 @@ public final class Bus {
   public static final String DISPATCH = "gateway.dispatcher.dispatch";
   /** A webhook was deleted or disabled: its id as a String; queued attempts are dropped. */
   public static final String WEBHOOK_STOPPED = "gateway.dispatcher.webhook-stopped";
+  /** A webhook was enabled again: its id as a String; its deliveries may go out again. */
+  public static final String WEBHOOK_RESUMED = "gateway.dispatcher.webhook-resumed";
+
+  /** The API hands printer heartbeats to be written: {@code HeartbeatBatch}, empty reply. */
+  public static final String HEARTBEATS = "gateway.printers.heartbeats";
 
   /** Deliveries were made due now (manual retry, replay): claim them without waiting. */
   public static final String WAKE = "gateway.dispatcher.wake";

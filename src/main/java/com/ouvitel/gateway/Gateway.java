@@ -8,6 +8,9 @@ import com.ouvitel.gateway.delivery.RetryPolicy;
 import com.ouvitel.gateway.management.GatewayMetrics;
 import com.ouvitel.gateway.management.ManagementVerticle;
 import com.ouvitel.gateway.management.Readiness;
+import com.ouvitel.gateway.printer.PrinterVerticle;
+import com.ouvitel.gateway.retention.RetentionJob;
+import com.ouvitel.gateway.retention.RetentionVerticle;
 import com.ouvitel.gateway.store.AccountStore;
 import com.ouvitel.gateway.store.Database;
 import com.ouvitel.gateway.store.DeliveryLog;
@@ -15,6 +18,7 @@ import com.ouvitel.gateway.store.DeliveryStats;
 import com.ouvitel.gateway.store.Ids;
 import com.ouvitel.gateway.store.Messages;
 import com.ouvitel.gateway.store.PersistenceVerticle;
+import com.ouvitel.gateway.store.PrinterStore;
 import com.ouvitel.gateway.store.WebhookStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -22,6 +26,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
@@ -67,6 +72,7 @@ public final class Gateway {
   private int managementPort;
   private String adminToken;
   private boolean adminTokenGenerated;
+  private DestinationGuard.Resolver resolver;
 
   private Gateway(Vertx vertx, GatewayConfig config, GatewayMetrics metrics, Clock clock) {
     this.vertx = vertx;
@@ -79,7 +85,17 @@ public final class Gateway {
   /** Starts a gateway in that Vert.x instance; the future completes once it serves. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config,
       GatewayMetrics metrics, Clock clock) {
+    return start(vertx, config, metrics, clock, null);
+  }
+
+  /**
+   * Starts a gateway whose destination guard resolves names with that resolver, its answers
+   * never reused (tests make a name's addresses change); null keeps the system resolver.
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config,
+      GatewayMetrics metrics, Clock clock, DestinationGuard.Resolver resolver) {
     Gateway gateway = new Gateway(vertx, config, metrics, clock);
+    gateway.resolver = resolver;
     return gateway.startUp().map(gateway);
   }
 
@@ -106,6 +122,8 @@ public final class Gateway {
           return ensurePartitions();
         })
         .compose(v -> deployVerticles())
+        .compose(v -> deployRetention())
+        .recover(this::abandonStart)
         .onSuccess(v -> {
           accepting.set(true);
           readiness.serving(pool, schemaVersion);
@@ -124,8 +142,24 @@ public final class Gateway {
     Database db = url.isBlank()
         ? Database.embedded(Path.of(config.string("data_dir")))
         : Database.external(url);
-    schemaVersion = db.migrate();
+    try {
+      schemaVersion = db.migrate();
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
     return db;
+  }
+
+  /** Releases what a failed start had opened (an embedded PostgreSQL above all). */
+  private Future<Void> abandonStart(Throwable error) {
+    Future<Void> closed = pool == null ? Future.succeededFuture() : pool.close();
+    return closed.eventually(() -> vertx.executeBlocking(() -> {
+      if (database != null) {
+        database.close();
+      }
+      return null;
+    }, false)).transform(v -> Future.failedFuture(error));
   }
 
   /** Daily partitions from yesterday to a week ahead (the schedule keeps them ahead). */
@@ -137,17 +171,21 @@ public final class Gateway {
   }
 
   private Future<Void> deployVerticles() {
-    DestinationGuard guard = DestinationGuard.from(config);
+    DestinationGuard guard = resolver == null ? DestinationGuard.from(config)
+        : DestinationGuard.from(config).withResolver(resolver, Duration.ZERO);
     Duration lease = config.duration("lease_duration");
     PersistenceVerticle persistence = new PersistenceVerticle(pool, clock, podId, lease,
         metrics);
     dispatcher = new DispatcherVerticle(dispatcherSettings(), RetryPolicy.from(config),
         guard, trustOptions(), clock, metrics);
     metrics.inFlight(dispatcher::busy);
+    PrinterStore printers = new PrinterStore(pool, clock);
+    PrinterVerticle printerVerticle = new PrinterVerticle(PrinterVerticle.Settings.from(config),
+        printers, podId, metrics);
     ApiVerticle.Services services = new ApiVerticle.Services(
         new AccountStore(pool, clock, metrics), new WebhookStore(pool, clock, metrics),
-        new DeliveryLog(pool, clock), new DeliveryStats(pool, clock), guard, metrics, clock,
-        accepting::get);
+        new DeliveryLog(pool, clock), new DeliveryStats(pool, clock), printers, guard, metrics,
+        clock, accepting::get);
     ApiVerticle.Settings apiSettings = new ApiVerticle.Settings(config.integer("http_port"),
         adminToken, config.integer("max_request_bytes"), config.integer("max_event_bytes"));
     int instances = config.integer("http_instances") > 0 ? config.integer("http_instances")
@@ -161,6 +199,10 @@ public final class Gateway {
         })
         .compose(id -> {
           dispatcherDeployment = id;
+          return vertx.deployVerticle(printerVerticle);
+        })
+        .compose(id -> {
+          deployments.add(id);
           return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(apiSettings, services);
             apis.add(api);
@@ -183,6 +225,19 @@ public final class Gateway {
       managementPort = management.port();
       return null;
     });
+  }
+
+  /** Partition maintenance and retention, on connections of its own (it holds a lock). */
+  private Future<Void> deployRetention() {
+    RetentionJob.Settings settings = RetentionJob.Settings.from(config);
+    RetentionJob job = new RetentionJob(
+        () -> PgConnection.connect(vertx, database.connectOptions()).map(c -> c), clock,
+        settings);
+    return vertx.deployVerticle(new RetentionVerticle(job, settings))
+        .map(id -> {
+          deployments.add(id);
+          return null;
+        });
   }
 
   private DispatcherVerticle.Settings dispatcherSettings() {

@@ -7,6 +7,7 @@ import com.ouvitel.gateway.store.AccountStore;
 import com.ouvitel.gateway.store.AccountStore.Principal;
 import com.ouvitel.gateway.store.DeliveryLog;
 import com.ouvitel.gateway.store.DeliveryStats;
+import com.ouvitel.gateway.store.PrinterStore;
 import com.ouvitel.gateway.store.WebhookStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -38,7 +39,7 @@ public final class ApiVerticle extends VerticleBase {
 
   /** The stores and services the routes use; shared by every API verticle instance. */
   public record Services(AccountStore accounts, WebhookStore webhooks, DeliveryLog log,
-      DeliveryStats stats,
+      DeliveryStats stats, PrinterStore printers,
       DestinationGuard guard, GatewayMetrics metrics, Clock clock,
       BooleanSupplier accepting) {
   }
@@ -76,6 +77,7 @@ public final class ApiVerticle extends VerticleBase {
     new WebhookRoutes(services).mount(router);
     new EventRoutes(services, new EventValidator(), settings.maxEventBytes()).mount(router);
     new DeliveryRoutes(services).mount(router);
+    new PrinterRoutes(services).mount(router);
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml")
         .sendFile("openapi.yaml").onFailure(ctx::fail));

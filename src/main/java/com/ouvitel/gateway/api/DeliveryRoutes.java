@@ -12,8 +12,7 @@ import java.util.List;
 /** The delivery log: list with filters and cursor, one delivery, manual retry. */
 final class DeliveryRoutes {
 
-  private static final List<String> STATUSES =
-      List.of("pending", "succeeded", "failed", "cancelled");
+  private static final List<String> STATUSES = DeliveryLog.STATUSES;
 
   private final ApiVerticle.Services services;
 
@@ -42,8 +41,14 @@ final class DeliveryRoutes {
         : WebhookRoutes.instant(query.get("since"), "since");
     Instant until = query.get("until") == null ? null
         : WebhookRoutes.instant(query.get("until"), "until");
+    String cursor = emptyToNull(query.get("cursor"));
+    try {
+      DeliveryLog.Cursor.parse(cursor);
+    } catch (IllegalArgumentException malformed) {
+      throw ApiError.invalidField("cursor", "must be the nextCursor of an earlier page");
+    }
     DeliveryLog.Filter filter = new DeliveryLog.Filter(emptyToNull(query.get("webhookId")),
-        status, event, since, until, emptyToNull(query.get("cursor")),
+        status, event, since, until, cursor,
         RequestBodies.limit(ctx, 50, 500));
     services.log().list(WebhookRoutes.accountId(ctx), filter)
         .onSuccess(page -> Replies.json(ctx, 200, page))

@@ -47,7 +47,7 @@ final class EventRoutes {
   }
 
   private void ingestOne(RoutingContext ctx) {
-    refuseWhileDraining();
+    refuseWhileDraining(services);
     byte[] bytes = ctx.body().buffer().getBytes();
     if (bytes.length > maxEventBytes) {
       throw new ApiError(413, "payload_too_large",
@@ -75,7 +75,7 @@ final class EventRoutes {
   }
 
   private void ingestBatch(RoutingContext ctx) {
-    refuseWhileDraining();
+    refuseWhileDraining(services);
     Object tree = parse(ctx.body().buffer().getBytes());
     if (!(tree instanceof Map) || !(((Map<?, ?>) tree).get("events") instanceof List)) {
       throw new ApiError(400, "missing_field", "$.events is required: an array of events");
@@ -138,7 +138,7 @@ final class EventRoutes {
         .onFailure(ctx::fail);
   }
 
-  private void refuseWhileDraining() {
+  static void refuseWhileDraining(ApiVerticle.Services services) {
     if (!services.accepting().getAsBoolean()) {
       throw new ApiError(503, "shutting_down",
           "this gateway instance is shutting down; retry and another one will answer");

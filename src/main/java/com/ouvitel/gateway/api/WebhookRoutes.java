@@ -5,6 +5,7 @@ import com.ouvitel.gateway.delivery.DestinationGuard;
 import com.ouvitel.gateway.delivery.DestinationGuard.RefusedDestination;
 import com.ouvitel.gateway.ingest.EventValidator;
 import com.ouvitel.gateway.store.AccountStore.Principal;
+import com.ouvitel.gateway.store.DeliveryStats;
 import com.ouvitel.gateway.store.Messages.IngestReply;
 import com.ouvitel.gateway.store.Messages.IngestRequest;
 import io.vertx.core.Future;
@@ -83,8 +84,9 @@ final class WebhookRoutes {
     checked.compose(ok -> services.webhooks().update(accountId(ctx), id, url, events,
             description, enabled))
         .onSuccess(webhook -> {
-          if (webhook != null && Boolean.FALSE.equals(enabled)) {
-            ctx.vertx().eventBus().publish(Bus.WEBHOOK_STOPPED, id);
+          if (webhook != null && enabled != null) {
+            ctx.vertx().eventBus().publish(enabled ? Bus.WEBHOOK_RESUMED : Bus.WEBHOOK_STOPPED,
+                id);
           }
           if (webhook != null) {
             ChangeLog.webhookUpdated(accountId(ctx), id, enabled);
@@ -185,7 +187,7 @@ final class WebhookRoutes {
     if (window == null) {
       window = "24h";
     }
-    if (!List.of("1h", "24h", "7d", "30d").contains(window)) {
+    if (!DeliveryStats.WINDOW_NAMES.contains(window)) {
       throw ApiError.invalidField("window", "must be one of 1h, 24h, 7d, 30d");
     }
     String chosen = window;

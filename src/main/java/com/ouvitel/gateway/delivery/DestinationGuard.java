@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,12 +31,43 @@ public final class DestinationGuard {
       Cidr.parse("fe80::/10"), Cidr.parse("ff00::/8"), Cidr.parse("100::/64"),
       Cidr.parse("2001:db8::/32"));
 
+  /** How long the dispatcher may reuse a checked resolution of the system resolver. */
+  private static final Duration SYSTEM_RESOLUTION_REUSE = Duration.ofSeconds(30);
+
+  /** Turns a host name into its addresses; blocking. */
+  @FunctionalInterface
+  public interface Resolver {
+    InetAddress[] resolve(String host) throws UnknownHostException;
+  }
+
   private final boolean allowHttp;
   private final List<Cidr> allowed;
+  private final Resolver resolver;
+  private final Duration resolutionReuse;
 
   public DestinationGuard(boolean allowHttp, List<Cidr> allowed) {
+    this(allowHttp, allowed, InetAddress::getAllByName, SYSTEM_RESOLUTION_REUSE);
+  }
+
+  private DestinationGuard(boolean allowHttp, List<Cidr> allowed, Resolver resolver,
+      Duration resolutionReuse) {
     this.allowHttp = allowHttp;
     this.allowed = List.copyOf(allowed);
+    this.resolver = resolver;
+    this.resolutionReuse = resolutionReuse;
+  }
+
+  /**
+   * This guard with another resolver whose answers are reused for that long (tests give a
+   * resolver whose answers change, and zero).
+   */
+  public DestinationGuard withResolver(Resolver other, Duration reuse) {
+    return new DestinationGuard(allowHttp, allowed, other, reuse);
+  }
+
+  /** How long a checked resolution may serve further connections to the same host. */
+  public Duration resolutionReuse() {
+    return resolutionReuse;
   }
 
   public static DestinationGuard from(GatewayConfig config) {
@@ -60,9 +92,19 @@ public final class DestinationGuard {
   }
 
   /** Thrown with a message fit to show the customer. */
-  public static final class RefusedDestination extends Exception {
+  public static class RefusedDestination extends Exception {
     public RefusedDestination(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  /**
+   * A host name that does not resolve: refused when a webhook is saved, but at delivery time
+   * a connection error (DNS may be down for a moment), retried like one.
+   */
+  public static final class UnresolvedHost extends RefusedDestination {
+    public UnresolvedHost(String message) {
+      super(message);
     }
   }
 
@@ -114,9 +156,14 @@ public final class DestinationGuard {
   public List<InetAddress> resolve(Endpoint endpoint) throws RefusedDestination {
     InetAddress[] addresses;
     try {
-      addresses = InetAddress.getAllByName(endpoint.host());
+      InetAddress literal = literalAddress(endpoint.host());
+      addresses = literal != null ? new InetAddress[] {literal}
+          : resolver.resolve(endpoint.host());
     } catch (UnknownHostException e) {
-      throw new RefusedDestination("host " + endpoint.host() + " does not resolve");
+      throw new UnresolvedHost("host " + endpoint.host() + " does not resolve");
+    }
+    if (addresses == null || addresses.length == 0) {
+      throw new UnresolvedHost("host " + endpoint.host() + " does not resolve");
     }
     List<InetAddress> checked = new ArrayList<>();
     for (InetAddress address : addresses) {

@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class DispatcherVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(DispatcherVerticle.class);
+  private static final long STOP_MEMORY_NANOS = 60_000_000_000L;
 
   /** Settings of the dispatcher, from configuration. */
   public record Settings(
@@ -57,7 +57,8 @@ public final class DispatcherVerticle extends VerticleBase {
   private final Set<Lane> lanesWaiting = new LinkedHashSet<>();
   private final Map<String, Resolved> resolved = new HashMap<>();
   private final Map<String, DestinationGuard.Endpoint> endpoints = lruEndpoints();
-  private final Set<String> stoppedWebhooks = new HashSet<>();
+  /** Webhooks deleted or disabled lately, with when (nanoTime): their jobs are dropped. */
+  private final Map<String, Long> stoppedWebhooks = new HashMap<>();
   private final List<AttemptOutcome> unreported = new ArrayList<>();
   private EndpointClient client;
   private Signer signer;
@@ -90,6 +91,8 @@ public final class DispatcherVerticle extends VerticleBase {
     return Future.all(
         bus.<JobBatch>consumer(Bus.DISPATCH, this::acceptJobs).completion(),
         bus.<String>consumer(Bus.WEBHOOK_STOPPED, this::stopWebhook).completion(),
+        bus.<String>consumer(Bus.WEBHOOK_RESUMED,
+            message -> stoppedWebhooks.remove(message.body())).completion(),
         bus.consumer(Bus.WAKE, message -> claimDue()).completion());
   }
 
@@ -135,14 +138,46 @@ public final class DispatcherVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * Drops the queued jobs of a deleted or disabled webhook at once. Their deliveries are
+   * cancelled in the database already; each is handed back as a deferral, which only gives
+   * its lease back should it still be pending.
+   */
   private void stopWebhook(Message<String> message) {
     String webhookId = message.body();
-    stoppedWebhooks.add(webhookId);
+    stoppedWebhooks.put(webhookId, System.nanoTime());
     for (Lane lane : lanes.values()) {
       int before = lane.waiting.size();
-      lane.waiting.removeIf(job -> job.webhookId().equals(webhookId));
+      lane.waiting.removeIf(job -> {
+        if (!job.webhookId().equals(webhookId)) {
+          return false;
+        }
+        drop(job);
+        return true;
+      });
       queued -= before - lane.waiting.size();
     }
+  }
+
+  /**
+   * True for a webhook stopped in the last minute: long enough for jobs claimed or fanned
+   * out just before the stop to arrive, short enough that a webhook enabled again on another
+   * pod is not kept waiting.
+   */
+  private boolean stopped(String webhookId) {
+    Long at = stoppedWebhooks.get(webhookId);
+    if (at == null) {
+      return false;
+    }
+    if (System.nanoTime() - at > STOP_MEMORY_NANOS) {
+      stoppedWebhooks.remove(webhookId);
+      return false;
+    }
+    return true;
+  }
+
+  private void drop(DeliveryJob job) {
+    report(AttemptOutcome.deferral(job, clock.instant().plusSeconds(5)));
   }
 
   private void claimDue() {
@@ -186,7 +221,8 @@ public final class DispatcherVerticle extends VerticleBase {
     if (draining) {
       return;
     }
-    if (stoppedWebhooks.contains(job.webhookId())) {
+    if (stopped(job.webhookId())) {
+      drop(job);
       return;
     }
     DestinationGuard.Endpoint endpoint;
@@ -222,11 +258,15 @@ public final class DispatcherVerticle extends VerticleBase {
         && (now.isBefore(lane.circuitOpenUntil) || lane.probing);
   }
 
-  /** When a deferred delivery is due again: after the cool-down, spread over 5 s. */
+  /**
+   * When a deferred delivery is due again: after the cool-down, spread over up to 5 s so
+   * that a recovered endpoint is not hit by a wave.
+   */
   private Instant reopening(Lane lane, Instant now) {
     Instant base = lane.circuitOpenUntil.isAfter(now) ? lane.circuitOpenUntil
         : now.plus(settings.circuitCoolDown());
-    return base.plusMillis((long) (Math.random() * 5000));
+    long spread = Math.min(5000, settings.circuitCoolDown().toMillis());
+    return base.plusMillis((long) (Math.random() * spread));
   }
 
   // ---- one attempt ----
@@ -239,11 +279,8 @@ public final class DispatcherVerticle extends VerticleBase {
     }
     Instant startedAt = clock.instant();
     long started = System.nanoTime();
-    addresses(endpoint)
-        .compose(address -> client.send(endpoint, address, headers(job, startedAt),
-            Buffer.buffer(job.body().getBytes(StandardCharsets.UTF_8))))
-        .recover(refused -> Future.succeededFuture(AttemptReport.failure(
-            AttemptResult.BLOCKED_DESTINATION, refused.getMessage())))
+    client.send(endpoint, addresses(endpoint), headers(job, startedAt),
+            Buffer.buffer(job.body().getBytes(StandardCharsets.UTF_8)))
         .onComplete(done -> {
           lane.inFlight--;
           inFlight--;
@@ -278,21 +315,25 @@ public final class DispatcherVerticle extends VerticleBase {
         .add("webhook-signature", standard);
   }
 
-  /** The endpoint's checked address, resolving (off the event loop) at most every 30 s. */
+  /**
+   * The endpoint's checked address, resolving (off the event loop) at most once per the
+   * guard's reuse time. Fails with the guard's refusal when an address is not allowed.
+   */
   private Future<InetAddress> addresses(DestinationGuard.Endpoint endpoint) {
     Resolved known = resolved.get(endpoint.host());
     long now = System.nanoTime();
     if (known != null && known.expiresAt > now) {
       return known.result;
     }
-    Future<InetAddress> result = vertx.executeBlocking(() -> {
-      try {
-        return guard.resolve(endpoint).get(0);
-      } catch (DestinationGuard.RefusedDestination refused) {
-        throw new IllegalStateException(refused.getMessage());
-      }
-    }, false);
-    resolved.put(endpoint.host(), new Resolved(result, now + 30_000_000_000L));
+    Future<InetAddress> result = vertx.executeBlocking(
+        () -> guard.resolve(endpoint).get(0), false);
+    long reuse = guard.resolutionReuse().toNanos();
+    if (resolved.size() > 10_000) {
+      resolved.clear();
+    }
+    if (reuse > 0) {
+      resolved.put(endpoint.host(), new Resolved(result, now + reuse));
+    }
     return result;
   }
 
@@ -325,7 +366,7 @@ public final class DispatcherVerticle extends VerticleBase {
         job.deliveryId(), job.webhookId(), job.attempt(), report.result().label(),
         report.statusCode(), status);
     if (disableReason != null) {
-      stoppedWebhooks.add(job.webhookId());
+      stoppedWebhooks.put(job.webhookId(), System.nanoTime());
       LOG.info("Webhook {} answered 410 Gone to delivery {}: it is disabled and its pending "
           + "deliveries are cancelled", job.webhookId(), job.deliveryId());
     }
@@ -387,7 +428,8 @@ public final class DispatcherVerticle extends VerticleBase {
         && inFlight < settings.maxInFlight()) {
       DeliveryJob job = lane.waiting.poll();
       queued--;
-      if (stoppedWebhooks.contains(job.webhookId())) {
+      if (stopped(job.webhookId())) {
+        drop(job);
         continue;
       }
       Instant now = clock.instant();

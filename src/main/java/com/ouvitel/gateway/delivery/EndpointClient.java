@@ -67,26 +67,58 @@ public final class EndpointClient {
     this.client = vertx.httpClientBuilder().with(options).with(pool).build();
   }
 
-  /** Sends the body to one checked address of the endpoint. Never fails: see the report. */
-  public Future<AttemptReport> send(DestinationGuard.Endpoint endpoint, InetAddress address,
-      MultiMap headers, Buffer body) {
+  /**
+   * Sends the body to the endpoint's checked address once it is known. The deadline starts
+   * now, so resolving, waiting for a pooled connection, connecting, TLS, sending and reading
+   * all count against it. Never fails: see the report.
+   */
+  public Future<AttemptReport> send(DestinationGuard.Endpoint endpoint,
+      Future<InetAddress> address, MultiMap headers, Buffer body) {
     Promise<AttemptReport> report = Promise.promise();
     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
     long timer = vertx.setTimer(timeoutMs, id -> report.tryComplete(
         AttemptReport.failure(AttemptResult.TIMEOUT,
             "no complete answer within " + timeoutMs + " ms")));
-    RequestOptions request = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setServer(SocketAddress.inetSocketAddress(endpoint.port(), address.getHostAddress()))
-        .setHost(endpoint.host())
-        .setPort(endpoint.port())
-        .setSsl(endpoint.https())
-        .setURI(endpoint.requestTarget())
-        .setHeaders(headers)
-        .setFollowRedirects(false)
-        .setConnectTimeout(timeoutMs);
-    attempt(request, body, report, deadline, true);
+    address.onComplete(resolved -> {
+      if (report.future().isComplete()) {
+        return;
+      }
+      if (resolved.failed()) {
+        report.tryComplete(refused(resolved.cause()));
+        return;
+      }
+      RequestOptions request = new RequestOptions()
+          .setMethod(HttpMethod.POST)
+          .setServer(SocketAddress.inetSocketAddress(endpoint.port(),
+              resolved.result().getHostAddress()))
+          .setHost(endpoint.host())
+          .setPort(endpoint.port())
+          .setSsl(endpoint.https())
+          .setURI(endpoint.requestTarget())
+          .setHeaders(headers)
+          .setFollowRedirects(false)
+          .setConnectTimeout(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      attempt(request, body, report, deadline, true);
+    });
     return report.future().onComplete(done -> vertx.cancelTimer(timer));
+  }
+
+  /** Sends the body to one checked address of the endpoint. */
+  public Future<AttemptReport> send(DestinationGuard.Endpoint endpoint, InetAddress address,
+      MultiMap headers, Buffer body) {
+    return send(endpoint, Future.succeededFuture(address), headers, body);
+  }
+
+  /** A resolution that failed: a refused address, or a name that does not resolve. */
+  private static AttemptReport refused(Throwable error) {
+    if (error instanceof DestinationGuard.UnresolvedHost) {
+      return AttemptReport.failure(AttemptResult.CONNECTION_ERROR, error.getMessage());
+    }
+    if (error instanceof DestinationGuard.RefusedDestination) {
+      return AttemptReport.failure(AttemptResult.BLOCKED_DESTINATION, error.getMessage());
+    }
+    return AttemptReport.failure(AttemptResult.CONNECTION_ERROR,
+        "cannot resolve: " + truncate(String.valueOf(error.getMessage()), 300));
   }
 
   private void attempt(RequestOptions options, Buffer body, Promise<AttemptReport> report,
@@ -191,8 +223,24 @@ public final class EndpointClient {
     return truncate(text, SNIPPET_CHARS);
   }
 
-  private static String truncate(String text, int max) {
-    return text.length() <= max ? text : text.substring(0, max);
+  /**
+   * At most {@code max} characters of endpoint-supplied text, fit to store: NUL, which
+   * PostgreSQL text refuses, and other control characters become U+FFFD.
+   */
+  static String truncate(String text, int max) {
+    String cut = text.length() <= max ? text : text.substring(0, max);
+    StringBuilder clean = null;
+    for (int i = 0; i < cut.length(); i++) {
+      char c = cut.charAt(i);
+      boolean control = c < 0x20 && c != '\n' && c != '\r' && c != '\t';
+      if (control && clean == null) {
+        clean = new StringBuilder(cut.substring(0, i));
+      }
+      if (clean != null) {
+        clean.append(control ? '\uFFFD' : c);
+      }
+    }
+    return clean == null ? cut : clean.toString();
   }
 
   private static boolean isStaleConnection(Throwable error) {

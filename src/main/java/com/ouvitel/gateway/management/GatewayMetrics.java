@@ -184,6 +184,21 @@ public final class GatewayMetrics {
         .register(registry);
   }
 
+  public void heartbeatsReceived(int printers) {
+    counter("ouvitel_printer_heartbeats_received").increment(printers);
+  }
+
+  /** Printer transitions the gateway raised itself (printer.offline, printer.online). */
+  public void printerTransitions(String event, int count) {
+    counter("ouvitel_printer_transitions_raised", "event", event).increment(count);
+  }
+
+  public DistributionSummary heartbeatWriteSize() {
+    return DistributionSummary.builder("ouvitel_printer_heartbeat_write_printers")
+        .description("Printers written by one heartbeat group commit")
+        .register(registry);
+  }
+
   private Counter counter(String name, String... tags) {
     String key = name + String.join("\u0000", tags);
     Counter counter = counters.get(key);

@@ -48,6 +48,9 @@ public final class Database implements AutoCloseable {
       EmbeddedPostgres postgres = EmbeddedPostgres.builder()
           .setDataDirectory(dataDirectory.toAbsolutePath())
           .setCleanDataDirectory(false)
+          // The gateway stops it itself, after its last write: a hook of its own would
+          // stop it while the draining gateway still gives its leases back.
+          .setRegisterShutdownHook(false)
           .start();
       PgConnectOptions options = new PgConnectOptions()
           .setHost("localhost")

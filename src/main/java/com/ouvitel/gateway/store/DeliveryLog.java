@@ -11,6 +11,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,6 +63,10 @@ public final class DeliveryLog {
         AND created_at >= $3 AND created_at < $4
       """;
 
+  /** The statuses of a delivery. */
+  public static final List<String> STATUSES =
+      List.of("pending", "succeeded", "failed", "cancelled");
+
   /** Filters of the delivery list; null means any. */
   public record Filter(String webhookId, String status, String event, Instant since,
       Instant until, String cursor, int limit) {
@@ -75,7 +80,15 @@ public final class DeliveryLog {
     this.clock = clock;
   }
 
-  /** Deliveries newest first, one page, with the cursor of the next one. */
+  /**
+   * Deliveries newest first, one page, with the cursor of the next one. The order is
+   * (created_at, id) descending: the partition key first, so the planner reads the daily
+   * partitions newest first and stops when the page is full, and the cursor is the exact
+   * (created_at, id) of the last row, so a page never repeats or skips a row whatever is
+   * inserted meanwhile (new deliveries sort before the cursor). The status, one of four
+   * known words, is written into the statement so the partial indexes of failed and
+   * cancelled deliveries apply.
+   */
   public Future<JsonObject> list(String accountId, Filter filter) {
     List<Object> params = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT ").append(DELIVERY_COLUMNS)
@@ -86,8 +99,7 @@ public final class DeliveryLog {
       sql.append(" AND d.webhook_id = $").append(params.size());
     }
     if (filter.status() != null) {
-      params.add(filter.status());
-      sql.append(" AND d.status = $").append(params.size());
+      sql.append(" AND d.status = '").append(knownStatus(filter.status())).append('\'');
     }
     if (filter.event() != null) {
       params.add(filter.event());
@@ -101,31 +113,74 @@ public final class DeliveryLog {
       params.add(utc(filter.until()));
       sql.append(" AND d.created_at < $").append(params.size());
     }
-    if (filter.cursor() != null) {
-      params.add(filter.cursor());
-      sql.append(" AND d.id < $").append(params.size());
-      Instant cursorTime = Ids.createdAt(Ids.DELIVERY, filter.cursor());
-      if (cursorTime != null) {
-        // Lets the planner skip the partitions newer than the cursor.
-        params.add(utc(cursorTime.plusMillis(1)));
-        sql.append(" AND d.created_at < $").append(params.size());
-      }
+    Cursor cursor = Cursor.parse(filter.cursor());
+    if (cursor != null) {
+      params.add(utc(cursor.createdAt()));
+      params.add(cursor.id());
+      int at = params.size() - 1;
+      sql.append(" AND d.created_at <= $").append(at)
+          .append(" AND (d.created_at, d.id) < ($").append(at).append(", $").append(at + 1)
+          .append(')');
     }
     params.add(filter.limit() + 1);
-    sql.append(" ORDER BY d.id DESC LIMIT $").append(params.size());
-    return pool.preparedQuery(sql.toString()).execute(Tuple.tuple(params)).map(rows -> {
-      JsonArray data = new JsonArray();
-      String last = null;
-      int count = 0;
-      for (Row row : rows) {
-        if (count++ == filter.limit()) {
-          return new JsonObject().put("data", data).put("nextCursor", last);
-        }
-        data.add(deliveryJson(row));
-        last = row.getString("id");
+    sql.append(" ORDER BY d.created_at DESC, d.id DESC LIMIT $").append(params.size());
+    return pool.preparedQuery(sql.toString()).execute(Tuple.tuple(params))
+        .map(rows -> page(rows, filter.limit()));
+  }
+
+  private static JsonObject page(Iterable<Row> rows, int limit) {
+    JsonArray data = new JsonArray();
+    Row last = null;
+    int count = 0;
+    for (Row row : rows) {
+      if (count++ == limit) {
+        return new JsonObject().put("data", data).put("nextCursor", Cursor.of(last).text());
       }
-      return new JsonObject().put("data", data).putNull("nextCursor");
-    });
+      data.add(deliveryJson(row));
+      last = row;
+    }
+    return new JsonObject().put("data", data).putNull("nextCursor");
+  }
+
+  private static String knownStatus(String status) {
+    if (!STATUSES.contains(status)) {
+      throw new IllegalArgumentException("not a delivery status: " + status);
+    }
+    return status;
+  }
+
+  /**
+   * Where a page of the delivery list ends: the exact creation time (microseconds) and id
+   * of its last delivery. Its text is opaque to clients.
+   */
+  public record Cursor(Instant createdAt, String id) {
+
+    static Cursor of(Row row) {
+      return new Cursor(row.getOffsetDateTime("created_at").toInstant(), row.getString("id"));
+    }
+
+    String text() {
+      long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt);
+      return Long.toString(micros, 36) + "." + id;
+    }
+
+    /** The cursor of that text; null for none; IllegalArgumentException when malformed. */
+    public static Cursor parse(String text) {
+      if (text == null) {
+        return null;
+      }
+      int dot = text.indexOf('.');
+      String id = dot < 0 ? null : text.substring(dot + 1);
+      if (id == null || Ids.createdAt(Ids.DELIVERY, id) == null) {
+        throw new IllegalArgumentException("not a cursor of this list");
+      }
+      try {
+        long micros = Long.parseLong(text.substring(0, dot), 36);
+        return new Cursor(Instant.EPOCH.plus(micros, ChronoUnit.MICROS), id);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("not a cursor of this list", e);
+      }
+    }
   }
 
   /** One delivery with its attempts and the body sent, or null. */

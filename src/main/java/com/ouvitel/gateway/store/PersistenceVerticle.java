@@ -275,51 +275,35 @@ public final class PersistenceVerticle extends VerticleBase {
           });
     }
 
+    /**
+     * Stores the fresh events: a pushed printer transition that repeats the printer's state
+     * is kept as a record only; every other event is fanned out to its webhooks.
+     */
     private Future<Map<String, Integer>> storeEvents(SqlConnection connection) {
       Map<String, Integer> deliveriesByEvent = new HashMap<>();
       if (fresh.isEmpty()) {
         return Future.succeededFuture(deliveriesByEvent);
       }
-      int n = fresh.size();
-      String[] ids = new String[n];
-      OffsetDateTime[] times = new OffsetDateTime[n];
-      String[] accounts = new String[n];
-      String[] types = new String[n];
-      String[] bodies = new String[n];
-      String[] testWebhooks = new String[n];
-      Map<String, String> bodyById = new HashMap<>();
-      for (int k = 0; k < n; k++) {
-        AcceptedEvent event = events.get(fresh.get(k));
-        ids[k] = event.id();
-        times[k] = utc(event.createdAt());
-        accounts[k] = event.accountId();
-        types[k] = event.event();
-        bodies[k] = event.body();
-        testWebhooks[k] = event.testWebhookId();
-        bodyById.put(event.id(), event.body());
-      }
+      List<AcceptedEvent> arrived = new ArrayList<>();
+      fresh.stream().sorted().forEach(position -> arrived.add(events.get(position)));
       OffsetDateTime leaseEnd = utc(clock.instant().plus(lease));
-      return connection.preparedQuery(PipelineSql.STORE_AND_FAN_OUT)
-          .execute(Tuple.tuple(List.of(ids, times, accounts, types, bodies, podId, leaseEnd,
-              testWebhooks)))
-          .map(rows -> {
-            for (Row row : rows) {
-              String eventId = row.getString("event_id");
-              deliveriesByEvent.merge(eventId, 1, Integer::sum);
-              jobs.add(new DeliveryJob(row.getString("id"),
-                  row.getOffsetDateTime("created_at").toInstant(), eventId,
-                  row.getString("webhook_id"), row.getString("event"), row.getString("url"),
-                  row.getString("secret"), row.getString("previous_secret"),
-                  instant(row.getOffsetDateTime("previous_secret_expires_at")),
-                  bodyById.get(eventId), 1));
-            }
-            for (int position : fresh) {
-              String id = events.get(position).id();
-              results.set(position,
-                  new StoredEvent(id, deliveriesByEvent.getOrDefault(id, 0), false, false));
-            }
-            return deliveriesByEvent;
-          });
+      return PushedTransitions.apply(connection, arrived).compose(repeats -> {
+        List<AcceptedEvent> delivered = new ArrayList<>();
+        List<AcceptedEvent> recorded = new ArrayList<>();
+        arrived.forEach(event -> (repeats.contains(event.id()) ? recorded : delivered)
+            .add(event));
+        return FanOut.storeWithoutDeliveries(connection, recorded)
+            .compose(v -> FanOut.store(connection, delivered, podId, leaseEnd));
+      }).map(stored -> {
+        jobs.addAll(stored);
+        stored.forEach(job -> deliveriesByEvent.merge(job.eventId(), 1, Integer::sum));
+        for (int position : fresh) {
+          String id = events.get(position).id();
+          results.set(position,
+              new StoredEvent(id, deliveriesByEvent.getOrDefault(id, 0), false, false));
+        }
+        return deliveriesByEvent;
+      });
     }
 
     private Future<Void> countKeyDeliveries(SqlConnection connection,
@@ -427,6 +411,12 @@ public final class PersistenceVerticle extends VerticleBase {
     if (list.isEmpty()) {
       return Future.succeededFuture();
     }
+    return connection.preparedQuery(PipelineSql.RECORD_ATTEMPTS).execute(attemptParams(list))
+        .mapEmpty();
+  }
+
+  /** The parameters of {@link PipelineSql#RECORD_ATTEMPTS} for those attempts. */
+  static Tuple attemptParams(List<AttemptOutcome> list) {
     int n = list.size();
     String[] ids = new String[n];
     OffsetDateTime[] created = new OffsetDateTime[n];
@@ -458,9 +448,8 @@ public final class PersistenceVerticle extends VerticleBase {
       completed[i] = o.status().equals("pending") ? null
           : utc(o.startedAt().plusMillis(o.durationMs()));
     }
-    Tuple params = Tuple.tuple(List.of(ids, created, numbers, webhooks, started, durations,
+    return Tuple.tuple(List.of(ids, created, numbers, webhooks, started, durations,
         results, codes, snippets, errors, statuses, next, completed));
-    return connection.preparedQuery(PipelineSql.RECORD_ATTEMPTS).execute(params).mapEmpty();
   }
 
   private Future<Void> defer(SqlConnection connection, List<AttemptOutcome> list) {
@@ -488,8 +477,13 @@ public final class PersistenceVerticle extends VerticleBase {
         .execute(Tuple.of(podId, utc(now.plus(lease)), utc(now), message.body().limit()))
         .onSuccess(rows -> {
           List<DeliveryJob> jobs = new ArrayList<>();
-          List<AttemptOutcome> inactive = new ArrayList<>();
+          List<Row> inactive = new ArrayList<>();
           for (Row row : rows) {
+            if (!row.getBoolean("active")) {
+              // Its webhook was deleted or disabled: nothing more is sent for it.
+              inactive.add(row);
+              continue;
+            }
             DeliveryJob job = new DeliveryJob(row.getString("id"),
                 row.getOffsetDateTime("created_at").toInstant(), row.getString("event_id"),
                 row.getString("webhook_id"), row.getString("event"), row.getString("url"),
@@ -499,12 +493,26 @@ public final class PersistenceVerticle extends VerticleBase {
             jobs.add(job);
           }
           message.reply(new JobBatch(jobs));
+          cancelInactive(inactive);
         })
         .onFailure(error -> {
           LOG.warn("Could not claim due deliveries: {}; the next poll tries again",
               error.getMessage());
           message.fail(503, "database unavailable");
         });
+  }
+
+  private void cancelInactive(List<Row> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    String[] ids = rows.stream().map(row -> row.getString("id")).toArray(String[]::new);
+    OffsetDateTime[] created = rows.stream().map(row -> row.getOffsetDateTime("created_at"))
+        .toArray(OffsetDateTime[]::new);
+    pool.preparedQuery(PipelineSql.CANCEL_INACTIVE)
+        .execute(Tuple.of(ids, created, utc(clock.instant())))
+        .onFailure(error -> LOG.warn("Could not cancel {} deliveries of stopped webhooks: {}",
+            ids.length, error.getMessage()));
   }
 
   private void renewLeases() {

@@ -73,6 +73,15 @@ final class PipelineSql {
       """;
 
   /**
+   * Stores events that must not be delivered (a pushed printer transition that repeats the
+   * printer's current state): $1..$5 as in {@link #STORE_AND_FAN_OUT}.
+   */
+  static final String STORE_WITHOUT_DELIVERIES = """
+      INSERT INTO events (id, created_at, account_id, event, body)
+      SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[])
+      """;
+
+  /**
    * Leases up to $4 due deliveries to pod $1 until $2, as of time $3: pending ones whose
    * next attempt is due and whose lease, if any, has run out (their pod died).
    */
@@ -98,6 +107,15 @@ final class PipelineSql {
       JOIN events e ON e.id = c.event_id AND e.created_at = c.created_at
       """;
 
+  /** Cancels claimed deliveries whose webhook is gone: $1 ids, $2 created_at, $3 time. */
+  static final String CANCEL_INACTIVE = """
+      UPDATE deliveries d
+      SET status = 'cancelled', status_reason = 'webhook_disabled', completed_at = $3,
+          next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL
+      FROM unnest($1::text[], $2::timestamptz[]) AS u (id, created_at)
+      WHERE d.id = u.id AND d.created_at = u.created_at AND d.status = 'pending'
+      """;
+
   /** Extends every lease of pod $1 to $2. */
   static final String RENEW_LEASES = """
       UPDATE deliveries SET lease_expires_at = $2
@@ -111,8 +129,10 @@ final class PipelineSql {
       """;
 
   /**
-   * Logs attempts and moves their deliveries on. A delivery no longer pending (cancelled
-   * meanwhile) or already past that attempt (another pod took over) is left as it is.
+   * Logs attempts, moves their deliveries on and counts both in the statistics roll-ups
+   * (attempt_rollups, per webhook and minute and hour). A delivery no longer pending
+   * (cancelled meanwhile) or already past that attempt (another pod took over) is left as
+   * it is; only attempts actually logged and deliveries actually moved are counted.
    * $1 ids, $2 created_at, $3 attempt numbers, $4 webhook ids, $5 started_at, $6 durations,
    * $7 results, $8 status codes, $9 snippets, $10 errors, $11 new statuses,
    * $12 next attempts, $13 completion times.
@@ -126,17 +146,37 @@ final class PipelineSql {
                              $5::timestamptz[], $6::int[], $7::text[], $8::int[],
                              $9::text[], $10::text[])
         ON CONFLICT DO NOTHING
+        RETURNING delivery_id, delivery_created_at, number, webhook_id, started_at,
+                  duration_ms, result
+      ), moved AS (
+        UPDATE deliveries d
+        SET status = u.status, attempt_count = u.number, next_attempt_at = u.next_attempt_at,
+            completed_at = u.completed_at, last_result = u.result,
+            last_status_code = u.status_code, lease_owner = NULL, lease_expires_at = NULL
+        FROM unnest($1::text[], $2::timestamptz[], $3::int[], $11::text[],
+                    $12::timestamptz[], $13::timestamptz[], $7::text[], $8::int[])
+             AS u (id, created_at, number, status, next_attempt_at, completed_at, result,
+                   status_code)
+        WHERE d.id = u.id AND d.created_at = u.created_at
+          AND d.status = 'pending' AND d.attempt_count < u.number
+        RETURNING d.id, d.created_at, d.attempt_count, d.status
       )
-      UPDATE deliveries d
-      SET status = u.status, attempt_count = u.number, next_attempt_at = u.next_attempt_at,
-          completed_at = u.completed_at, last_result = u.result,
-          last_status_code = u.status_code, lease_owner = NULL, lease_expires_at = NULL
-      FROM unnest($1::text[], $2::timestamptz[], $3::int[], $11::text[], $12::timestamptz[],
-                  $13::timestamptz[], $7::text[], $8::int[])
-           AS u (id, created_at, number, status, next_attempt_at, completed_at, result,
-                 status_code)
-      WHERE d.id = u.id AND d.created_at = u.created_at
-        AND d.status = 'pending' AND d.attempt_count < u.number
+      INSERT INTO attempt_rollups AS r (webhook_id, unit, bucket, result, attempts,
+                                        delivered, failed, latency_counts)
+      SELECT l.webhook_id, unit.name, date_trunc(unit.name, l.started_at, 'UTC'), l.result,
+             count(*), count(*) FILTER (WHERE m.status = 'succeeded'),
+             count(*) FILTER (WHERE m.status = 'failed'), latency_histogram(l.duration_ms)
+      FROM logged l
+      LEFT JOIN moved m ON m.id = l.delivery_id AND m.created_at = l.delivery_created_at
+                       AND m.attempt_count = l.number
+      CROSS JOIN (VALUES ('minute'), ('hour')) AS unit (name)
+      GROUP BY 1, 2, 3, 4
+      ORDER BY 1, 2, 3, 4
+      ON CONFLICT (webhook_id, unit, bucket, result) DO UPDATE
+      SET attempts = r.attempts + excluded.attempts,
+          delivered = r.delivered + excluded.delivered,
+          failed = r.failed + excluded.failed,
+          latency_counts = latency_histogram_sum(r.latency_counts, excluded.latency_counts)
       """;
 
   /** Puts deliveries back in the queue for later without an attempt: $1 ids, $2, $3 times. */

@@ -63,8 +63,9 @@ class DeliveryPipelineTest {
     JsonObject accepted = api.sendEvent(account, Api.printSuccess("job_123456"));
     assertEquals(1, accepted.getInteger("deliveries"));
     TestReceiver.Request request = httpsReceiver.await("/signed", 1, WAIT).get(0);
-    assertTrue(Duration.between(before, request.at()).toMillis() < 1000,
-        "delivered within a second");
+    // A generous margin: the point is "at once, not after a poll or retry", on a busy CI box.
+    assertTrue(Duration.between(before, request.at()).toMillis() < 10_000,
+        "delivered at once");
 
     assertEquals("{\"event\":\"print.success\",\"payload\":{\"jobId\":\"job_123456\","
         + "\"printerToken\":\"printer_1\",\"timestamp\":\"2026-01-06T12:00:00Z\"},"

@@ -9,7 +9,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** A blocking client of the gateway's API, for tests. */
 public final class Api {
@@ -142,6 +144,29 @@ public final class Api {
     Answer answer = get("/v1/events/" + eventId, account.apiKey());
     assertEquals(200, answer.status(), answer.text());
     return answer.json().getJsonArray("deliveries");
+  }
+
+  /** Sends a print.success event and answers the id of its (first) delivery. */
+  public String sendForDelivery(Account account, String jobId) {
+    JsonObject accepted = sendEvent(account, printSuccess(jobId));
+    return deliveriesOf(account, accepted.getString("id")).getJsonObject(0).getString("id");
+  }
+
+  /**
+   * Waits until the list holds at least {@code count} items and returns it, or fails after
+   * the timeout naming what was awaited.
+   */
+  public static <T> List<T> awaitAtLeast(Supplier<List<T>> list, int count, Duration timeout,
+      String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      List<T> seen = list.get();
+      if (seen.size() >= count) {
+        return seen;
+      }
+      sleep(20);
+    }
+    throw new AssertionError("expected " + count + " " + what + ", got " + list.get().size());
   }
 
   public static void sleep(long millis) {

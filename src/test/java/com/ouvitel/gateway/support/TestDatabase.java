@@ -82,7 +82,12 @@ public final class TestDatabase {
 
   /** Runs one SQL statement on the run's database and returns the first column of row 1. */
   public static Object queryValue(String sql) {
-    String jdbc = "jdbc:" + url().replace("postgres://postgres@", "postgresql://");
+    return queryValue(url(), sql);
+  }
+
+  /** Runs one SQL statement on the database at that URL; the first column of row 1. */
+  public static Object queryValue(String databaseUrl, String sql) {
+    String jdbc = "jdbc:" + databaseUrl.replace("postgres://postgres@", "postgresql://");
     try (Connection connection = DriverManager.getConnection(jdbc, "postgres", "");
         Statement statement = connection.createStatement();
         var rows = statement.executeQuery(sql)) {

@@ -2,6 +2,7 @@ package com.ouvitel.gateway.support;
 
 import com.ouvitel.gateway.Gateway;
 import com.ouvitel.gateway.config.GatewayConfig;
+import com.ouvitel.gateway.delivery.DestinationGuard;
 import com.ouvitel.gateway.management.GatewayMetrics;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -33,6 +34,12 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public static TestGateway start(Map<String, String> overrides, Clock clock) {
+    return start(overrides, clock, null);
+  }
+
+  /** A gateway whose destination guard asks that resolver for every connection. */
+  public static TestGateway start(Map<String, String> overrides, Clock clock,
+      DestinationGuard.Resolver resolver) {
     Map<String, String> settings = new HashMap<>();
     settings.put("database_url", TestDatabase.url());
     settings.put("http_port", "0");
@@ -52,7 +59,7 @@ public final class TestGateway implements AutoCloseable {
     GatewayMetrics metrics = new GatewayMetrics();
     Vertx vertx = metrics.createVertx();
     try {
-      Gateway gateway = Gateway.start(vertx, config, metrics, clock)
+      Gateway gateway = Gateway.start(vertx, config, metrics, clock, resolver)
           .await(60, TimeUnit.SECONDS);
       return new TestGateway(vertx, gateway);
     } catch (Exception e) {

@@ -105,16 +105,7 @@ public final class TestReceiver implements AutoCloseable {
 
   /** Waits until the path has received at least that many requests, and returns them. */
   public List<Request> await(String path, int count, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      List<Request> seen = requests(path);
-      if (seen.size() >= count) {
-        return seen;
-      }
-      Api.sleep(20);
-    }
-    throw new AssertionError("expected " + count + " requests on " + path + ", got "
-        + requests(path).size());
+    return Api.awaitAtLeast(() -> requests(path), count, timeout, "requests on " + path);
   }
 
   @Override

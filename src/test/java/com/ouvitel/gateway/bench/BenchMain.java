@@ -1,0 +1,160 @@
+package com.ouvitel.gateway.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The load generator process and the conductor of the benchmark: PostgreSQL, the baselines,
+ * the gateway as its own process, the receiver (in this JVM), the five scenarios, then the
+ * table and target/bench/results.json. {@code --smoke} runs each scenario briefly and fails
+ * unless every result is complete and sane.
+ */
+public final class BenchMain {
+
+  private static final Path OUT = Path.of("target", "bench");
+
+  private final BenchSettings settings;
+  private final Vertx vertx = Vertx.vertx();
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final JsonObject results = new JsonObject();
+
+  private BenchMain(BenchSettings settings) {
+    this.settings = settings;
+  }
+
+  public static void main(String[] args) throws IOException {
+    boolean smoke = List.of(args).contains("--smoke");
+    Files.createDirectories(OUT);
+    BenchMain bench = new BenchMain(smoke ? BenchSettings.smoke() : BenchSettings.full());
+    try {
+      bench.run();
+    } catch (RuntimeException e) {
+      bench.results.put("error", e.toString());
+      System.err.println("The bench stopped early: " + e);
+      e.printStackTrace(System.err);
+    } finally {
+      bench.closeAll();
+    }
+    int failures = Report.write(bench.results, OUT.resolve("results.json"), System.out);
+    System.exit(failures == 0 ? 0 : 1);
+  }
+
+  private void run() {
+    long started = System.nanoTime();
+    results.put("mode", settings.mode()).put("startedAt", Instant.now().toString())
+        .put("cores", Runtime.getRuntime().availableProcessors());
+    log("starting PostgreSQL");
+    BenchPostgres postgres = closing(BenchPostgres.start(System.getenv("DATABASE_URL"),
+        OUT.resolve("pg-data").toAbsolutePath()));
+    results.put("postgres", postgres.describe());
+
+    JsonObject baselines = new JsonObject();
+    results.put("baselines", baselines);
+    log("baseline: bare Vert.x HTTP server");
+    baselines.put("bareHttp", Baselines.bareHttp(vertx, settings, OUT));
+
+    log("starting the gateway");
+    ChildProcess gateway = closing(startGateway(postgres.url()));
+    PgWaits waits = closing(new PgWaits(postgres.url()));
+    Path postmaster = postgres.embedded() ? OUT.resolve("pg-data/postmaster.pid") : null;
+    Measurement measurement = new Measurement(settings,
+        new CpuUsage(gateway.pid(), postmaster), waits, postgres.url());
+
+    log("baseline: raw batched inserts into PostgreSQL");
+    baselines.put("rawInserts", Baselines.rawInserts(vertx, postgres.url(), settings));
+
+    BenchReceiver receiver = new BenchReceiver(vertx);
+    LoadClient client = new LoadClient(vertx, gatewayPort, 512);
+    Scenarios scenarios = new Scenarios(settings, client, receiver, measurement, adminToken);
+    JsonObject scenario = new JsonObject();
+    results.put("scenarios", scenario);
+    List<Integer> ports = ports(receiver, settings.endpoints());
+    log("scenario 1: durable ingest");
+    scenario.put("durableIngest", scenarios.durableIngest());
+    log("scenario 2: batch ingest");
+    scenario.put("batchIngest", scenarios.batchIngest());
+    log("scenario 3: end to end at full load");
+    scenario.put("endToEndFullLoad", scenarios.endToEndFullLoad(ports));
+    log("scenario 3: end to end at a fixed rate");
+    scenario.put("endToEndFixedRate", scenarios.endToEndFixedRate(ports));
+    log("scenario 4: fan-out to 10 webhooks");
+    scenario.put("fanOut", scenarios.fanOut(ports(receiver, 10)));
+    log("scenario 5: a stalled endpoint beside a healthy one");
+    scenario.put("stalledBesideHealthy", scenarios.stalledBesideHealthy(receiver.openPort(),
+        receiver.openStalledPort()));
+    results.put("gatewayAlive", gateway.alive());
+    client.close();
+    receiver.close();
+    results.put("seconds", Math.round((System.nanoTime() - started) / 1e9));
+  }
+
+  private int gatewayPort;
+  private String adminToken;
+
+  private ChildProcess startGateway(String databaseUrl) {
+    gatewayPort = ChildProcess.freePort();
+    int management = ChildProcess.freePort();
+    adminToken = "bench-admin-" + Long.toHexString(System.nanoTime());
+    Map<String, String> env = new HashMap<>();
+    env.put("DATABASE_URL", databaseUrl);
+    env.put("GATEWAY_HTTP_PORT", Integer.toString(gatewayPort));
+    env.put("GATEWAY_MANAGEMENT_PORT", Integer.toString(management));
+    env.put("GATEWAY_ADMIN_TOKEN", adminToken);
+    env.put("GATEWAY_ALLOW_HTTP_ENDPOINTS", "true");
+    env.put("GATEWAY_ALLOWED_CIDRS", "127.0.0.0/8");
+    env.put("GATEWAY_DRAIN_TIMEOUT", "2s");
+    List<String> command = new ArrayList<>(List.of(ChildProcess.java()));
+    String options = System.getenv().getOrDefault("BENCH_GATEWAY_JAVA_OPTS", "-Xmx2g");
+    for (String option : options.trim().split("\\s+")) {
+      if (!option.isEmpty()) {
+        command.add(option);
+      }
+    }
+    if ("jfr".equals(System.getenv("BENCH_PROFILE"))) {
+      command.add("-XX:StartFlightRecording=filename=" + OUT.resolve("gateway.jfr")
+          + ",settings=profile");
+    }
+    command.addAll(List.of("-jar", "target/webhook-gateway.jar"));
+    results.put("gatewayCommand", String.join(" ", command));
+    return ChildProcess.start("gateway", command, env, OUT.resolve("gateway.log"))
+        .awaitReady("http://127.0.0.1:" + management + "/health/ready",
+            Duration.ofMinutes(3));
+  }
+
+  private static List<Integer> ports(BenchReceiver receiver, int count) {
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ports.add(receiver.openPort());
+    }
+    return ports;
+  }
+
+  private <T extends AutoCloseable> T closing(T resource) {
+    toClose.add(0, resource);
+    return resource;
+  }
+
+  private void closeAll() {
+    for (AutoCloseable resource : toClose) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        System.err.println("could not close " + resource + ": " + e.getMessage());
+      }
+    }
+    vertx.close();
+  }
+
+  static void log(String what) {
+    System.out.println("[bench " + Instant.now().toString().substring(11, 19) + "] " + what);
+  }
+}

@@ -1,0 +1,124 @@
+package com.ouvitel.gateway.bench;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The bench's PostgreSQL: a throwaway database on the server of {@code DATABASE_URL} when it
+ * is set (dropped at the end), else an embedded server of its own under target/bench with
+ * pg_stat_statements loaded (stopped at the end).
+ */
+final class BenchPostgres implements AutoCloseable {
+
+  private final EmbeddedPostgres embedded;
+  private final String serverUrl;
+  private final String database;
+
+  private BenchPostgres(EmbeddedPostgres embedded, String serverUrl, String database) {
+    this.embedded = embedded;
+    this.serverUrl = serverUrl;
+    this.database = database;
+  }
+
+  static BenchPostgres start(String databaseUrl, Path dataDir) {
+    String database = "ouvitel_bench_" + ProcessHandle.current().pid();
+    if (databaseUrl != null && !databaseUrl.isBlank()) {
+      URI uri = URI.create(databaseUrl);
+      String server = uri.getScheme() + "://" + uri.getRawAuthority();
+      BenchPostgres postgres = new BenchPostgres(null, server, database);
+      postgres.execute("postgres", "CREATE DATABASE " + database);
+      return postgres;
+    }
+    try {
+      deleteTree(dataDir);
+      Files.createDirectories(dataDir);
+      EmbeddedPostgres server = EmbeddedPostgres.builder()
+          .setDataDirectory(dataDir).setCleanDataDirectory(true)
+          .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+          .setServerConfig("max_connections", "100")
+          .setServerConfig("shared_buffers", "256MB")
+          .start();
+      BenchPostgres postgres = new BenchPostgres(server,
+          "postgres://postgres@127.0.0.1:" + server.getPort(), database);
+      postgres.execute("postgres", "CREATE DATABASE " + database);
+      return postgres;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start the embedded PostgreSQL: " + e, e);
+    }
+  }
+
+  /** The {@code postgres://} URL of the bench database. */
+  String url() {
+    return serverUrl + "/" + database;
+  }
+
+  boolean embedded() {
+    return embedded != null;
+  }
+
+  String describe() {
+    return (embedded != null ? "embedded PostgreSQL " : "PostgreSQL of DATABASE_URL ")
+        + URI.create(url()).getHost() + ":" + URI.create(url()).getPort() + "/" + database;
+  }
+
+  /** Runs statements on a database of the bench's server. */
+  void execute(String on, String... statements) {
+    try (Connection connection = connect(serverUrl + "/" + on);
+        Statement statement = connection.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /** A JDBC connection to the database of a {@code postgres://} URL. */
+  static Connection connect(String url) throws SQLException {
+    URI uri = URI.create(url);
+    String info = uri.getUserInfo();
+    String user = info == null ? "postgres" : info.split(":")[0];
+    String password = info != null && info.contains(":") ? info.split(":", 2)[1] : "";
+    return DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":"
+        + uri.getPort() + uri.getPath(), user, password);
+  }
+
+  String database() {
+    return database;
+  }
+
+  @Override
+  public void close() {
+    try {
+      execute("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+          + "WHERE datname = '" + database + "' AND pid <> pg_backend_pid()",
+          "DROP DATABASE IF EXISTS " + database);
+    } catch (RuntimeException e) {
+      System.err.println("could not drop the bench database " + database + ": "
+          + e.getMessage());
+    }
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (IOException e) {
+        System.err.println("the embedded PostgreSQL did not stop cleanly: " + e.getMessage());
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    }
+  }
+}

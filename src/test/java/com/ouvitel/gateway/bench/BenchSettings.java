@@ -1,0 +1,40 @@
+package com.ouvitel.gateway.bench;
+
+import java.time.Duration;
+
+/**
+ * How long and how hard each scenario runs. The full run measures; the smoke run only
+ * shows that every scenario works end to end, in a second or two each.
+ *
+ * @param warmUp load before a measured window, not counted
+ * @param window the measured window of a scenario
+ * @param connections connections (and requests in flight) of the single-event ingest
+ * @param batchSize events of one {@code POST /v1/events/batch}
+ * @param batchConnections batch requests in flight
+ * @param endpoints receiver ports of the end-to-end scenario (one account and webhook each)
+ * @param outstanding end to end at full load: events sent but not yet received, at most
+ * @param fixedRate events per second of the fixed-rate end-to-end run
+ * @param isolationRate events per second to each of the healthy and the stalled endpoint
+ * @param rawConnections PostgreSQL connections of the raw-insert baseline
+ * @param minimumSamples a window goes on (up to 30 s more) until each run and sink in it
+ *     has counted that many; a loaded machine can otherwise leave a short window empty
+ */
+record BenchSettings(
+    String mode, Duration warmUp, Duration window, int connections, int batchSize,
+    int batchConnections, int endpoints, int outstanding, int fixedRate, int isolationRate,
+    int rawConnections, int minimumSamples) {
+
+  static BenchSettings full() {
+    return new BenchSettings("full", Duration.ofSeconds(4), Duration.ofSeconds(10), 128, 100,
+        8, 8, 3000, 2000, 1000, 4, 1);
+  }
+
+  static BenchSettings smoke() {
+    return new BenchSettings("smoke", Duration.ofMillis(300), Duration.ofMillis(1200), 16, 20,
+        2, 2, 200, 200, 100, 2, 20);
+  }
+
+  boolean smokeRun() {
+    return mode.equals("smoke");
+  }
+}

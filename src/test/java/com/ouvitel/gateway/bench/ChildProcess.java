@@ -1,0 +1,107 @@
+package com.ouvitel.gateway.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A process the bench starts (the gateway, the bare baseline server): its output goes to a
+ * log file, it counts as started once a URL answers 200, and it is stopped with SIGTERM
+ * (then SIGKILL after 30 s).
+ */
+final class ChildProcess implements AutoCloseable {
+
+  private final String name;
+  private final Process process;
+  private final Path log;
+
+  private ChildProcess(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+  }
+
+  static ChildProcess start(String name, List<String> command, Map<String, String> env,
+      Path log) {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    try {
+      return new ChildProcess(name, builder.start(), log);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The java of this JVM, for the child JVMs. */
+  static String java() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  /** Waits until the URL answers 200, failing if the process ends first. */
+  ChildProcess awaitReady(String url, Duration patience) {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + process.exitValue()
+            + "; see " + log);
+      }
+      try {
+        HttpResponse<Void> answer = http.send(HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+        if (answer.statusCode() == 200) {
+          return this;
+        }
+      } catch (IOException notYet) {
+        // Not listening yet.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      Pause.millis(200);
+    }
+    throw new IllegalStateException(name + " was not ready within " + patience + "; see " + log);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  @Override
+  public void close() {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A port free at the moment of asking, on 127.0.0.1. */
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

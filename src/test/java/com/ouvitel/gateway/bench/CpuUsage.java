@@ -1,0 +1,127 @@
+package com.ouvitel.gateway.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CPU time of the bench's processes from /proc: the gateway, PostgreSQL (the embedded
+ * server's processes, or every process named postgres for an outside server), this load
+ * generator with its receiver, and the whole machine, so that the load of anyone else on
+ * the machine shows in the results.
+ */
+final class CpuUsage {
+
+  private static final double TICKS = 100.0;
+
+  private final long gatewayPid;
+  private final Path postmasterPidFile;
+
+  CpuUsage(long gatewayPid, Path postmasterPidFile) {
+    this.gatewayPid = gatewayPid;
+    this.postmasterPidFile = postmasterPidFile;
+  }
+
+  /** CPU ticks so far: gateway, postgres, load generator, machine busy, machine total. */
+  long[] snapshot() {
+    long postgres = 0;
+    long postmaster = postmaster();
+    for (long pid : pids()) {
+      String[] stat = stat(pid);
+      if (stat == null) {
+        continue;
+      }
+      boolean ours = postmaster > 0
+          ? pid == postmaster || Long.parseLong(stat[3]) == postmaster
+          : stat[1].equals("(postgres)");
+      if (ours) {
+        postgres += ticks(stat);
+      }
+    }
+    long[] machine = machine();
+    return new long[] {ticks(stat(gatewayPid)), postgres,
+        ticks(stat(ProcessHandle.current().pid())), machine[0], machine[1]};
+  }
+
+  /** Cores used between two snapshots over that many seconds, by whom. */
+  static JsonObject cores(long[] before, long[] after, double seconds) {
+    double machineCores = (after[4] - before[4]) / TICKS / seconds;
+    double busy = (after[3] - before[3]) / TICKS / seconds;
+    double gateway = (after[0] - before[0]) / TICKS / seconds;
+    double postgres = (after[1] - before[1]) / TICKS / seconds;
+    double load = (after[2] - before[2]) / TICKS / seconds;
+    return new JsonObject().put("gateway", round(gateway)).put("postgres", round(postgres))
+        .put("loadGenerator", round(load))
+        .put("others", round(Math.max(0, busy - gateway - postgres - load)))
+        .put("idle", round(Math.max(0, machineCores - busy)));
+  }
+
+  private long postmaster() {
+    if (postmasterPidFile == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(Files.readAllLines(postmasterPidFile).get(0).trim());
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static List<Long> pids() {
+    List<Long> pids = new ArrayList<>();
+    try (var entries = Files.list(Path.of("/proc"))) {
+      entries.forEach(entry -> {
+        String name = entry.getFileName().toString();
+        if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) {
+          pids.add(Long.parseLong(name));
+        }
+      });
+    } catch (IOException e) {
+      return pids;
+    }
+    return pids;
+  }
+
+  /** The fields of /proc/pid/stat, with the command name (which may hold spaces) as one. */
+  private static String[] stat(long pid) {
+    try {
+      String text = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      int open = text.indexOf('(');
+      int close = text.lastIndexOf(')');
+      String[] rest = text.substring(close + 2).split(" ");
+      String[] fields = new String[rest.length + 2];
+      fields[0] = text.substring(0, open - 1);
+      fields[1] = text.substring(open, close + 1);
+      System.arraycopy(rest, 0, fields, 2, rest.length);
+      return fields;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static long ticks(String[] stat) {
+    return stat == null ? 0 : Long.parseLong(stat[13]) + Long.parseLong(stat[14]);
+  }
+
+  /** Busy and total ticks of all cores, from /proc/stat. */
+  private static long[] machine() {
+    try {
+      String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < cpu.length; i++) {
+        total += Long.parseLong(cpu[i]);
+      }
+      long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
+      return new long[] {total - idle, total};
+    } catch (IOException | RuntimeException e) {
+      return new long[] {0, 1};
+    }
+  }
+
+  static double round(double value) {
+    return Math.round(value * 100) / 100.0;
+  }
+}

@@ -1,0 +1,105 @@
+package com.ouvitel.gateway.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * The measured window of a scenario: warm-up first, then the runs' and sinks' windows open
+ * for the set time while CPU use and PostgreSQL's waits are taken; and the check that every
+ * attempt the receiver saw is in the attempt log.
+ */
+final class Measurement {
+
+  private final BenchSettings settings;
+  private final CpuUsage cpu;
+  private final PgWaits waits;
+  private final String databaseUrl;
+
+  Measurement(BenchSettings settings, CpuUsage cpu, PgWaits waits, String databaseUrl) {
+    this.settings = settings;
+    this.cpu = cpu;
+    this.waits = waits;
+    this.databaseUrl = databaseUrl;
+  }
+
+  /** Warms up, measures one window; the receipts of each sink in it, by position. */
+  JsonObject window(List<LoadClient.Run> runs, List<BenchReceiver.Sink> sinks) {
+    Pause.millis(settings.warmUp().toMillis());
+    long[] before = cpu.snapshot();
+    waits.begin();
+    long[] receivedBefore = new long[sinks.size()];
+    for (int i = 0; i < sinks.size(); i++) {
+      receivedBefore[i] = sinks.get(i).received();
+      sinks.get(i).lag.open();
+    }
+    runs.forEach(LoadClient.Run::openWindow);
+    long started = System.nanoTime();
+    Pause.millis(settings.window().toMillis());
+    awaitSamples(runs, sinks, receivedBefore);
+    runs.forEach(LoadClient.Run::closeWindow);
+    JsonObject received = new JsonObject();
+    for (int i = 0; i < sinks.size(); i++) {
+      sinks.get(i).lag.close();
+      received.put(Integer.toString(i), sinks.get(i).received() - receivedBefore[i]);
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    long[] after = cpu.snapshot();
+    return new JsonObject().put("seconds", CpuUsage.round(seconds))
+        .put("received", received)
+        .put("cpuCores", CpuUsage.cores(before, after, seconds))
+        .put("postgres", waits.end());
+  }
+
+  private void awaitSamples(List<LoadClient.Run> runs, List<BenchReceiver.Sink> sinks,
+      long[] receivedBefore) {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline && !enough(runs, sinks, receivedBefore)) {
+      Pause.millis(50);
+    }
+  }
+
+  private boolean enough(List<LoadClient.Run> runs, List<BenchReceiver.Sink> sinks,
+      long[] receivedBefore) {
+    int minimum = settings.minimumSamples();
+    for (LoadClient.Run run : runs) {
+      if (run.windowRequests.get() < minimum) {
+        return false;
+      }
+    }
+    for (int i = 0; i < sinks.size(); i++) {
+      if (sinks.get(i).received() - receivedBefore[i] < minimum) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Attempts logged for those webhooks, waiting up to 30 s for them to reach the count. */
+  long attemptsLogged(List<String> webhookIds, long expected) {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    long logged = count(webhookIds);
+    while (logged < expected && System.nanoTime() < deadline) {
+      Pause.millis(100);
+      logged = count(webhookIds);
+    }
+    return logged;
+  }
+
+  private long count(List<String> webhookIds) {
+    try (Connection connection = BenchPostgres.connect(databaseUrl);
+        PreparedStatement query = connection.prepareStatement(
+            "SELECT count(*) FROM attempts WHERE webhook_id = ANY (?)")) {
+      query.setArray(1, connection.createArrayOf("text", webhookIds.toArray()));
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+}

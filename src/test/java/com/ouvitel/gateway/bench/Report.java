@@ -1,0 +1,206 @@
+package com.ouvitel.gateway.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The results: a table of every figure beside its baseline and target, the JSON file, and
+ * the checks that every scenario ran completely and sanely (behaviour, never speed).
+ */
+final class Report {
+
+  private final JsonObject results;
+  private final List<String[]> rows = new ArrayList<>();
+  private final List<String> passed = new ArrayList<>();
+  private final List<String> failed = new ArrayList<>();
+
+  private Report(JsonObject results) {
+    this.results = results;
+  }
+
+  /** Prints the table and the checks, writes the file; the number of failed checks. */
+  static int write(JsonObject results, Path file, PrintStream out) {
+    Report report = new Report(results);
+    report.tabulate();
+    report.check();
+    results.put("table", new io.vertx.core.json.JsonArray(report.rows.stream()
+        .map(row -> new JsonObject().put("scenario", row[0]).put("figure", row[1])
+            .put("ours", row[2]).put("baseline", row[3]).put("ratio", row[4])
+            .put("target", row[5]))
+        .toList()));
+    results.put("checks", new JsonObject().put("passed", report.passed.size())
+        .put("failed", new io.vertx.core.json.JsonArray(report.failed)));
+    try {
+      Files.writeString(file, results.encodePrettily());
+    } catch (IOException e) {
+      out.println("could not write " + file + ": " + e.getMessage());
+    }
+    report.print(out);
+    out.println("results written to " + file);
+    out.println(results.getString("mode", "bench") + ": " + report.passed.size()
+        + " passed, " + report.failed.size() + " failed");
+    return report.failed.size();
+  }
+
+  // ---- the table ----
+
+  private void tabulate() {
+    JsonObject s = results.getJsonObject("scenarios", new JsonObject());
+    JsonObject base = results.getJsonObject("baselines", new JsonObject());
+    JsonObject bare = base.getJsonObject("bareHttp", new JsonObject());
+    JsonObject bareSingle = bare.getJsonObject("single", new JsonObject());
+    JsonObject bareBatch = bare.getJsonObject("batch", new JsonObject());
+    JsonObject raw = base.getJsonObject("rawInserts", new JsonObject());
+
+    ingestRows("1 durable ingest", s.getJsonObject("durableIngest", new JsonObject()),
+        bareSingle, raw, ">= 20000");
+    ingestRows("2 batch ingest", s.getJsonObject("batchIngest", new JsonObject()),
+        bareBatch, raw, ">= 60000");
+
+    JsonObject full = s.getJsonObject("endToEndFullLoad", new JsonObject());
+    throughput("3 end to end, full", "deliveries/s vs raw PG", full, "deliveriesPerSecond",
+        raw.getLong("endToEndRowsPerSecond"), ">= 8000");
+    latency("3 end to end, full", "lag ms", full.getJsonObject("lagMs"), null, "");
+    JsonObject fixed = s.getJsonObject("endToEndFixedRate", new JsonObject());
+    throughput("3 end to end, 2k/s", "deliveries/s vs offered", fixed, "deliveriesPerSecond",
+        fixed.getLong("targetRate"), "");
+    latency("3 end to end, 2k/s", "lag ms", fixed.getJsonObject("lagMs"), null,
+        "p99 <= 10");
+
+    JsonObject fan = s.getJsonObject("fanOut", new JsonObject());
+    throughput("4 fan-out x10", "deliveries/s vs raw PG", fan, "deliveriesPerSecond",
+        raw.getLong("fanOutDeliveriesPerSecond"), "");
+    latency("4 fan-out x10", "lag ms", fan.getJsonObject("lagMs"), null, "");
+
+    JsonObject stall = s.getJsonObject("stalledBesideHealthy", new JsonObject());
+    JsonObject alone = stall.getJsonObject("alone", new JsonObject());
+    JsonObject beside = stall.getJsonObject("besideStalled", new JsonObject());
+    latency("5 stalled beside healthy", "healthy lag ms vs alone",
+        beside.getJsonObject("lagMs"), alone.getJsonObject("lagMs"), "");
+  }
+
+  private void ingestRows(String scenario, JsonObject ours, JsonObject bare, JsonObject raw,
+      String target) {
+    throughput(scenario, "events/s vs bare HTTP", ours, "eventsPerSecond",
+        bare.getLong("eventsPerSecond"), target);
+    throughput(scenario, "events/s vs raw PG rows", ours, "eventsPerSecond",
+        raw.getLong("eventsPerSecond"), "");
+    latency(scenario, "ack ms vs bare HTTP", ours.getJsonObject("ackLatencyMs"),
+        bare.getJsonObject("ackLatencyMs"), "");
+  }
+
+  private void throughput(String scenario, String figure, JsonObject result, String key,
+      Long baseline, String target) {
+    Long ours = result.getLong(key);
+    rows.add(new String[] {scenario, figure, ours == null ? "-" : ours.toString(),
+        baseline == null ? "-" : baseline.toString(), ratio(ours, baseline), target});
+  }
+
+  private void latency(String scenario, String figure, JsonObject ours, JsonObject baseline,
+      String target) {
+    rows.add(new String[] {scenario, figure + " p50/p99/max", percentiles(ours),
+        percentiles(baseline),
+        ours == null || baseline == null ? "-"
+            : ratio(ours.getDouble("p99"), baseline.getDouble("p99")) + " (p99)",
+        target});
+  }
+
+  private static String percentiles(JsonObject latency) {
+    if (latency == null) {
+      return "-";
+    }
+    return String.format(Locale.ROOT, "%.1f/%.1f/%.0f", latency.getDouble("p50"),
+        latency.getDouble("p99"), latency.getDouble("max"));
+  }
+
+  private static String ratio(Number ours, Number baseline) {
+    if (ours == null || baseline == null || baseline.doubleValue() == 0) {
+      return "-";
+    }
+    return String.format(Locale.ROOT, "%.2f", ours.doubleValue() / baseline.doubleValue());
+  }
+
+  private void print(PrintStream out) {
+    String format = "%-26s %-34s %17s %17s %12s %10s%n";
+    out.println();
+    out.printf(format, "scenario", "figure", "ours", "baseline", "ratio", "target");
+    for (String[] row : rows) {
+      out.printf(format, (Object[]) row);
+    }
+    out.println();
+    failed.forEach(name -> out.println("FAILED: " + name));
+  }
+
+  // ---- the checks ----
+
+  private void check() {
+    expect("the run finished without an error", !results.containsKey("error"));
+    expect("the gateway was still running at the end", results.getBoolean("gatewayAlive",
+        false));
+    JsonObject s = results.getJsonObject("scenarios", new JsonObject());
+    JsonObject base = results.getJsonObject("baselines", new JsonObject());
+    JsonObject bare = base.getJsonObject("bareHttp", new JsonObject());
+    checkIngest("bare HTTP single", bare.getJsonObject("single"));
+    checkIngest("bare HTTP batch", bare.getJsonObject("batch"));
+    JsonObject raw = base.getJsonObject("rawInserts", new JsonObject());
+    expect("raw inserts wrote rows", raw.getLong("eventsPerSecond", 0L) > 0
+        && raw.getLong("endToEndRowsPerSecond", 0L) > 0
+        && raw.getLong("fanOutDeliveriesPerSecond", 0L) > 0);
+    checkIngest("durable ingest", s.getJsonObject("durableIngest"));
+    checkIngest("batch ingest", s.getJsonObject("batchIngest"));
+    checkDeliveries("end to end at full load", s.getJsonObject("endToEndFullLoad"));
+    checkDeliveries("end to end at a fixed rate", s.getJsonObject("endToEndFixedRate"));
+    checkDeliveries("fan-out", s.getJsonObject("fanOut"));
+    JsonObject stall = s.getJsonObject("stalledBesideHealthy", new JsonObject());
+    checkDeliveries("healthy endpoint alone", stall.getJsonObject("alone"));
+    JsonObject beside = stall.getJsonObject("besideStalled");
+    checkDeliveries("healthy endpoint beside a stalled one", beside);
+    expect("the stalled endpoint was sent requests", beside != null
+        && beside.getLong("stalledRequestsSeen", 0L) > 0);
+  }
+
+  private void checkIngest(String name, JsonObject result) {
+    if (!expect(name + " ran", result != null)) {
+      return;
+    }
+    expect(name + " acknowledged events", result.getLong("eventsPerSecond", 0L) > 0);
+    expect(name + " had no failed request (" + result.getString("firstFailure") + ")",
+        result.getLong("failedRequests", 1L) == 0 && result.getLong("refusedItems", 0L) == 0);
+    expect(name + " latency percentiles are ordered", ordered(result.getJsonObject(
+        "ackLatencyMs")));
+  }
+
+  private void checkDeliveries(String name, JsonObject result) {
+    if (!expect(name + " ran", result != null)) {
+      return;
+    }
+    expect(name + " delivered", result.getLong("deliveriesPerSecond", 0L) > 0);
+    expect(name + " had no failed request (" + result.getString("firstFailure") + ")",
+        result.getLong("failedRequests", 1L) == 0 && result.getLong("refusedItems", 0L) == 0);
+    expect(name + " delivered every acknowledged event",
+        result.getLong("deliveriesReceived", -1L)
+            .equals(result.getLong("deliveriesExpected", -2L)));
+    expect(name + " signed every delivery correctly", result.getLong("badSignatures", 1L)
+        == 0);
+    expect(name + " logged every attempt", result.getLong("attemptsLogged", -1L)
+        .equals(result.getLong("requestsReceived", -2L)));
+    expect(name + " lag percentiles are ordered", ordered(result.getJsonObject("lagMs")));
+  }
+
+  private static boolean ordered(JsonObject latency) {
+    return latency != null && latency.getLong("count", 0L) > 0
+        && latency.getDouble("p50") > 0 && latency.getDouble("p50") <= latency.getDouble("p99")
+        && latency.getDouble("p99") <= latency.getDouble("max");
+  }
+
+  private boolean expect(String name, boolean holds) {
+    (holds ? passed : failed).add(name);
+    return holds;
+  }
+}

@@ -1,0 +1,137 @@
+package com.ouvitel.gateway.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.ouvitel.gateway.support.Api;
+import com.ouvitel.gateway.support.Api.Account;
+import com.ouvitel.gateway.support.HostileEndpoint;
+import com.ouvitel.gateway.support.TestGateway;
+import com.ouvitel.gateway.support.TestReceiver;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One endpoint's trouble stays its own: a cap on its attempts in flight and a circuit
+ * breaker keep it from slowing the others or burning its deliveries' attempts.
+ */
+@DisplayName("Endpoint isolation")
+class EndpointIsolationTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final int CONCURRENCY = 4;
+  private static final int THRESHOLD = 3;
+  private static final long COOL_DOWN_MS = 1500;
+
+  private static TestGateway gateway;
+  private static HostileEndpoint stalled;
+  private static TestReceiver healthy;
+  private static Api api;
+
+  @BeforeAll
+  static void start() {
+    stalled = HostileEndpoint.http();
+    healthy = TestReceiver.http();
+    gateway = TestGateway.start(Map.of(
+        "delivery_timeout", "1s",
+        "endpoint_max_concurrency", Integer.toString(CONCURRENCY),
+        "circuit_failure_threshold", Integer.toString(THRESHOLD),
+        "circuit_cool_down", COOL_DOWN_MS + "ms",
+        "retry_initial_delay", "300ms",
+        "retry_max_retries", "5"));
+    api = gateway.api;
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+    stalled.close();
+    healthy.close();
+  }
+
+  @Test
+  @DisplayName("keeps delivering promptly to a healthy endpoint while another one stalls "
+      + "with thousands of deliveries queued")
+  void a_stalled_endpoint_does_not_slow_a_healthy_one() {
+    Account stalling = api.createAccount("premium");
+    api.createWebhook(stalling, stalled.url("/silent"), "print.success");
+    Account fine = api.createAccount("premium");
+    api.createWebhook(fine, healthy.url("/healthy"), "print.success");
+    for (int batch = 0; batch < 20; batch++) {
+      sendBatch(stalling, 100, "stall_" + batch);
+    }
+
+    List<Long> latencies = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      long sent = System.nanoTime();
+      api.sendEvent(fine, Api.printSuccess("job_healthy_" + i));
+      healthy.await("/healthy", i + 1, WAIT);
+      latencies.add((System.nanoTime() - sent) / 1_000_000);
+      Api.sleep(100);
+    }
+    latencies.sort(null);
+    assertTrue(latencies.get(latencies.size() - 1) < 2000,
+        "every healthy delivery arrived within 2 s (generous; a stalled attempt takes 1 s): "
+            + latencies);
+    int maxOpen = stalled.connections().size();
+    assertTrue(stalled.requests("/silent").size() <= 2 * THRESHOLD + 2 * CONCURRENCY,
+        "the open circuit stopped hammering the stalled endpoint: "
+            + stalled.requests("/silent").size() + " requests on " + maxOpen + " connections");
+  }
+
+  @Test
+  @DisplayName("opens the circuit after consecutive failures, defers without spending "
+      + "attempts, probes once after the cool-down and closes on success")
+  void circuit_opens_defers_probes_and_closes() {
+    Account account = api.createAccount("premium");
+    TestReceiver flaky = TestReceiver.http();
+    try {
+      flaky.script("/flaky", 503, 503, 503, 200);
+      api.createWebhook(account, flaky.url("/flaky"), "print.success");
+      List<String> deliveries = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        deliveries.add(api.sendForDelivery(account, "job_circuit_" + i));
+      }
+      int attempts = 0;
+      for (String id : deliveries) {
+        JsonObject delivery = api.awaitDelivery(account, id,
+            d -> d.getString("status").equals("succeeded"), WAIT);
+        attempts += delivery.getInteger("attemptCount");
+      }
+      List<TestReceiver.Request> seen = flaky.requests("/flaky");
+      assertEquals(THRESHOLD + deliveries.size(), seen.size(),
+          "three failures, then one success per delivery: " + seen.size());
+      assertEquals(seen.size(), attempts,
+          "deferrals while the circuit was open spent no attempts");
+      long rest = Duration.between(seen.get(THRESHOLD - 1).at(), seen.get(THRESHOLD).at())
+          .toMillis();
+      assertTrue(rest >= COOL_DOWN_MS - 100,
+          "no request while the circuit was open; the probe came after " + rest + " ms");
+      if (seen.size() > THRESHOLD + 1) {
+        long afterProbe = Duration.between(seen.get(THRESHOLD).at(),
+            seen.get(THRESHOLD + 1).at()).toMillis();
+        assertTrue(afterProbe >= 0, "the probe went alone");
+      }
+    } finally {
+      flaky.close();
+    }
+  }
+
+  private static void sendBatch(Account account, int size, String prefix) {
+    JsonArray events = new JsonArray();
+    for (int i = 0; i < size; i++) {
+      events.add(Api.printSuccess(prefix + "_" + i));
+    }
+    Api.Answer answer = api.post("/v1/events/batch", account.apiKey(),
+        new JsonObject().put("events", events));
+    assertEquals(202, answer.status(), answer.text());
+  }
+}
