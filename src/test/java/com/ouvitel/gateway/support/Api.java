@@ -52,10 +52,17 @@ public final class Api {
 
   public Answer call(String method, String path, String token, String contentType,
       String body) {
+    return callBytes(method, path, token, contentType,
+        body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** A call whose body is given as bytes, which need not be valid UTF-8. */
+  public Answer callBytes(String method, String path, String token, String contentType,
+      byte[] body) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
         .timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
+            : HttpRequest.BodyPublishers.ofByteArray(body));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
