@@ -25,8 +25,9 @@ import java.util.stream.Stream;
  */
 final class PrometheusServer implements AutoCloseable {
 
+  /** HTTP/1.1 as Prometheus scrapes: the JDK client's h2c upgrade stalls on large answers. */
   private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   private final Path folder;
   private final Process process;

@@ -20,8 +20,9 @@ public final class PrometheusText {
   public record Sample(String name, Map<String, String> labels, double value) {
   }
 
+  /** HTTP/1.1 as Prometheus scrapes: the JDK client's h2c upgrade stalls on large answers. */
   private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   private final List<Sample> samples;
 
