@@ -101,7 +101,7 @@ class MetricsAddUpTest {
         "ouvitel_endpoints_circuit_open", "ouvitel_deliveries_in_flight",
         "ouvitel_delivery_attempt_duration_seconds_bucket",
         "ouvitel_delivery_lag_seconds_bucket", "ouvitel_ingest_request_duration_seconds_bucket",
-        "jvm_memory_used_bytes", "jvm_gc_pause_seconds_count", "jvm_threads_live_threads",
+        "jvm_memory_used_bytes", "jvm_gc_max_data_size_bytes", "jvm_threads_live_threads",
         "process_cpu_usage", "vertx_http_server_requests_total",
         "vertx_http_server_response_time_seconds_count", "vertx_http_client_requests_total",
         "vertx_eventbus_processed_total"}) {
