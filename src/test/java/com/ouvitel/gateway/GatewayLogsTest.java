@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.ouvitel.gateway.support.Api;
-import com.ouvitel.gateway.support.GatewayProcess;
+import com.ouvitel.gateway.support.CapturedGatewayProcess;
 import com.ouvitel.gateway.support.TestDatabase;
 import com.ouvitel.gateway.support.TestReceiver;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +42,7 @@ class GatewayLogsTest {
     List<String> stdout;
     String adminToken;
     try (TestReceiver receiver = TestReceiver.http().script("/down", 500);
-        GatewayProcess gateway = GatewayProcess.start(environment)) {
+        CapturedGatewayProcess gateway = CapturedGatewayProcess.start(environment)) {
       Matcher listens = LISTENS.matcher(message(gateway.awaitLine(
           line -> LISTENS.matcher(message(line)).find(), START)));
       assertTrue(listens.find());
@@ -92,7 +92,7 @@ class GatewayLogsTest {
   void text_lines_by_default() {
     Map<String, String> environment = environment();
     environment.put("GATEWAY_ADMIN_TOKEN", "adm-configured-never-logged");
-    try (GatewayProcess gateway = GatewayProcess.start(environment)) {
+    try (CapturedGatewayProcess gateway = CapturedGatewayProcess.start(environment)) {
       String started = gateway.awaitLine(line -> LISTENS.matcher(line).find(), START);
 
       assertTrue(started.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO .*"),
