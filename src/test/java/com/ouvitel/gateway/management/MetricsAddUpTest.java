@@ -8,6 +8,7 @@ import com.ouvitel.gateway.delivery.AttemptResult;
 import com.ouvitel.gateway.support.Api;
 import com.ouvitel.gateway.support.DeliveryTraffic;
 import com.ouvitel.gateway.support.PrometheusText;
+import com.ouvitel.gateway.support.TestDatabase;
 import com.ouvitel.gateway.support.TestGateway;
 import com.ouvitel.gateway.support.TestReceiver;
 import java.util.Arrays;
@@ -27,6 +28,7 @@ class MetricsAddUpTest {
       Set.of("print.success", "print.failure", "printer.offline", "printer.online");
   private static final Set<String> OUTCOMES = Set.of("succeeded", "failed", "cancelled");
 
+  private static String database;
   private static TestReceiver receiver;
   private static TestGateway gateway;
   private static DeliveryTraffic traffic;
@@ -34,9 +36,10 @@ class MetricsAddUpTest {
 
   @BeforeAll
   static void make_two_rounds_of_deliveries() {
+    database = TestDatabase.freshDatabase();
     receiver = TestReceiver.http();
-    gateway = TestGateway.start(DeliveryTraffic.SETTINGS);
-    traffic = new DeliveryTraffic(gateway, receiver);
+    gateway = DeliveryTraffic.start(database);
+    traffic = new DeliveryTraffic(database, gateway, receiver);
     traffic.round();
     traffic.round();
     metrics = scrapeOnceOutcomesAreWritten();
@@ -46,6 +49,7 @@ class MetricsAddUpTest {
   static void stop() {
     gateway.close();
     receiver.close();
+    TestDatabase.drop(database);
   }
 
   @Test

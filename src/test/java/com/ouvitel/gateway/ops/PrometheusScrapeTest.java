@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.ouvitel.gateway.support.DeliveryTraffic;
+import com.ouvitel.gateway.support.TestDatabase;
 import com.ouvitel.gateway.support.TestGateway;
 import com.ouvitel.gateway.support.TestReceiver;
 import io.vertx.core.json.JsonArray;
@@ -29,12 +30,13 @@ class PrometheusScrapeTest {
   @DisplayName("finds the target up, evaluates every rule and counts the deliveries made")
   void scrapes_the_gateway_and_evaluates_the_rules() {
     ExternalCommand.requireTool("prometheus");
+    String database = TestDatabase.freshDatabase();
     try (TestReceiver receiver = TestReceiver.http();
-        TestGateway gateway = TestGateway.start(DeliveryTraffic.SETTINGS);
+        TestGateway gateway = DeliveryTraffic.start(database);
         PrometheusServer prometheus = PrometheusServer.start(JOB,
             "127.0.0.1:" + gateway.gateway().managementPort(),
             ExternalCommand.PROJECT.resolve("ops/prometheus/rules.yml"))) {
-      DeliveryTraffic traffic = new DeliveryTraffic(gateway, receiver);
+      DeliveryTraffic traffic = new DeliveryTraffic(database, gateway, receiver);
       awaitValue(prometheus, "up{job=\"" + JOB + "\"}", up -> up == 1);
 
       traffic.round();

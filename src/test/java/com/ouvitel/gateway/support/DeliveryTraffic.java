@@ -20,6 +20,8 @@ import java.util.UUID;
  * two print.failure events, and sends print.failure to a webhook on a closed port as well,
  * deleted at once so that its deliveries end cancelled. With one retry allowed a round ends
  * with print.success 3 succeeded and 3 failed, print.failure 4 succeeded and 2 cancelled.
+ * The gateway runs on a database of its own ({@link #start}): deliveries other tests left
+ * in the shared one would be claimed and counted too.
  */
 public final class DeliveryTraffic {
 
@@ -27,6 +29,7 @@ public final class DeliveryTraffic {
   public static final Map<String, String> SETTINGS = Map.of(
       "retry_initial_delay", "3s", "retry_multiplier", "2", "retry_max_retries", "1");
 
+  private final String database;
   private final TestGateway gateway;
   private final TestReceiver receiver;
   private final Api.Account account;
@@ -34,7 +37,15 @@ public final class DeliveryTraffic {
   private final List<String> ids = new ArrayList<>();
   private int rounds;
 
-  public DeliveryTraffic(TestGateway gateway, TestReceiver receiver) {
+  /** A gateway with {@link #SETTINGS} on a fresh database of its own. */
+  public static TestGateway start(String database) {
+    Map<String, String> settings = new java.util.HashMap<>(SETTINGS);
+    settings.put("database_url", database);
+    return TestGateway.start(settings);
+  }
+
+  public DeliveryTraffic(String database, TestGateway gateway, TestReceiver receiver) {
+    this.database = database;
     this.gateway = gateway;
     this.receiver = receiver.script("/flaky", 500, 200).script("/down", 500);
     this.account = gateway.api.createAccount("premium");
@@ -72,13 +83,13 @@ public final class DeliveryTraffic {
 
   /** Deliveries of this account by "event/status", from PostgreSQL. */
   public Map<String, Long> deliveriesByOutcome() {
-    return TestDatabase.counts("SELECT event || '/' || status, count(*) FROM deliveries"
+    return TestDatabase.counts(database, "SELECT event || '/' || status, count(*) FROM deliveries"
         + " WHERE account_id = '" + account.id() + "' GROUP BY 1");
   }
 
   /** Attempts of this account's deliveries by "event/result", from PostgreSQL. */
   public Map<String, Long> attemptsByResult() {
-    return TestDatabase.counts("SELECT d.event || '/' || a.result, count(*) FROM attempts a"
+    return TestDatabase.counts(database, "SELECT d.event || '/' || a.result, count(*) FROM attempts a"
         + " JOIN deliveries d ON d.id = a.delivery_id AND d.created_at = a.delivery_created_at"
         + " WHERE d.account_id = '" + account.id() + "' GROUP BY 1");
   }
@@ -87,7 +98,7 @@ public final class DeliveryTraffic {
   public List<String> secretsAndIds() {
     List<String> all = new ArrayList<>(secrets);
     all.addAll(ids);
-    all.addAll(TestDatabase.counts("SELECT id, 0 FROM deliveries WHERE account_id = '"
+    all.addAll(TestDatabase.counts(database, "SELECT id, 0 FROM deliveries WHERE account_id = '"
         + account.id() + "'").keySet());
     return all;
   }
@@ -110,7 +121,7 @@ public final class DeliveryTraffic {
   }
 
   private long pending() {
-    return (Long) TestDatabase.queryValue("SELECT count(*) FROM deliveries WHERE account_id = '"
+    return (Long) TestDatabase.queryValue(database, "SELECT count(*) FROM deliveries WHERE account_id = '"
         + account.id() + "' AND status = 'pending'");
   }
 

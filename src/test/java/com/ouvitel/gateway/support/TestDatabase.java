@@ -106,8 +106,8 @@ public final class TestDatabase {
   }
 
   /** Runs a query of two columns, a text key and a count, and returns them as a map. */
-  public static Map<String, Long> counts(String sql) {
-    String jdbc = "jdbc:" + url().replace("postgres://postgres@", "postgresql://");
+  public static Map<String, Long> counts(String databaseUrl, String sql) {
+    String jdbc = "jdbc:" + databaseUrl.replace("postgres://postgres@", "postgresql://");
     Map<String, Long> counts = new TreeMap<>();
     try (Connection connection = DriverManager.getConnection(jdbc, "postgres", "");
         Statement statement = connection.createStatement();
