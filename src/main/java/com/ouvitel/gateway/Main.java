@@ -31,7 +31,7 @@ public final class Main {
     Logger log = LoggerFactory.getLogger(Main.class);
 
     GatewayMetrics metrics = new GatewayMetrics();
-    Vertx vertx = metrics.createVertx();
+    Vertx vertx = metrics.createVertx(config.bool("vertx_metrics"));
 
     Gateway gateway;
     try {

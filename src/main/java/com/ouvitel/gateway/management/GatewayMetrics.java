@@ -91,9 +91,10 @@ public final class GatewayMetrics {
    * registry, labelled only with method, status code, pool type and name, and bus side. An
    * HTTP client pool is named after its endpoint's host and port: those names all become
    * {@code webhook_endpoints}, so that the pools of every endpoint add up in one series.
+   * Without {@code vertxMeters} (setting vertx_metrics) only the gateway's own meters remain.
    */
-  public Vertx createVertx() {
-    MicrometerMetricsOptions options = new MicrometerMetricsOptions().setEnabled(true)
+  public Vertx createVertx(boolean vertxMeters) {
+    MicrometerMetricsOptions options = new MicrometerMetricsOptions().setEnabled(vertxMeters)
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
             Label.POOL_NAME, Label.EB_SIDE));
     return Vertx.builder()

@@ -48,7 +48,7 @@ public final class TestGateway implements AutoCloseable {
     GatewayConfig config = GatewayConfig.load(Path.of("conf", "gateway.yaml"), Map.of())
         .with(settings);
     GatewayMetrics metrics = new GatewayMetrics();
-    Vertx vertx = metrics.createVertx();
+    Vertx vertx = metrics.createVertx(true);
     try {
       Gateway gateway = Gateway.start(vertx, config, metrics, clock, resolver)
           .await(60, TimeUnit.SECONDS);
