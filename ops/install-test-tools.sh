@@ -4,9 +4,10 @@
 # it installs only what is missing and runs `apt-get update` at most once, only
 # when a package it needs is not in the local lists.
 #
-#   promtool  from Debian's `prometheus` package. The package also brings the
-#             Prometheus server, whose default port 9090 is the gateway's
-#             management port: the server is kept from starting and left disabled.
+#   promtool    from Debian's `prometheus` package, with the `prometheus` binary
+#   prometheus  that PrometheusScrapeTest starts itself on a free loopback port.
+#             The package's own service would take 9090, the gateway's management
+#             port: it is kept from starting and left disabled.
 #   kubectl   any version that has `kubectl kustomize`. Machines built from our
 #             image have Google's `kubectl` package (1.3x, kustomize 5); a fresh
 #             Debian gets Debian's `kubernetes-client` (1.20, kustomize 2), which
@@ -22,6 +23,9 @@ set -euo pipefail
 project_root=$(cd "$(dirname "$0")/.." && pwd)
 
 apt_updated=no
+# Another apt or dpkg run (unattended upgrades, a parallel build) holds the dpkg
+# lock for a while: wait for it instead of failing.
+apt_options=(-o DPkg::Lock::Timeout=600)
 
 log() { echo "install-test-tools: $*"; }
 
@@ -35,7 +39,7 @@ apt_has_candidate() {
 apt_update_once() {
   if [[ "$apt_updated" == no ]]; then
     log "apt-get update"
-    apt-get update -qq
+    apt-get "${apt_options[@]}" update -qq
     apt_updated=yes
   fi
 }
@@ -46,7 +50,8 @@ apt_install() {
     apt_has_candidate "$package" || apt_update_once
   done
   log "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+  DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" install -y -qq \
+    --no-install-recommends "$@"
 }
 
 require_root() {
@@ -86,7 +91,7 @@ keep_prometheus_service_off() {
 }
 
 install_promtool() {
-  if ! command -v promtool >/dev/null; then
+  if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then
     require_root promtool
     forbid_service_starts
     apt_install prometheus
@@ -95,6 +100,7 @@ install_promtool() {
     keep_prometheus_service_off
   fi
   log "$(promtool --version 2>&1 | head -n 1)"
+  log "$(prometheus --version 2>&1 | head -n 1)"
 }
 
 install_kubectl() {

@@ -7,6 +7,7 @@ import com.ouvitel.gateway.delivery.DispatcherVerticle;
 import com.ouvitel.gateway.delivery.RetryPolicy;
 import com.ouvitel.gateway.management.GatewayMetrics;
 import com.ouvitel.gateway.management.ManagementVerticle;
+import com.ouvitel.gateway.management.Readiness;
 import com.ouvitel.gateway.printer.PrinterVerticle;
 import com.ouvitel.gateway.retention.RetentionJob;
 import com.ouvitel.gateway.retention.RetentionVerticle;
@@ -63,8 +64,10 @@ public final class Gateway {
   private final Clock clock;
   private final String podId;
   private final AtomicBoolean accepting = new AtomicBoolean(false);
+  private final Readiness readiness = new Readiness();
   private final List<String> deployments = new ArrayList<>();
   private Database database;
+  private String schemaVersion;
   private Pool pool;
   private DispatcherVerticle dispatcher;
   private String persistenceDeployment;
@@ -108,11 +111,13 @@ public final class Gateway {
           .encodeToString(Ids.randomBytes(24));
       adminTokenGenerated = true;
     }
-    return vertx.executeBlocking(this::openDatabase, false)
+    return deployManagement()
+        .compose(v -> vertx.executeBlocking(this::openDatabase, false))
         .compose(db -> {
           database = db;
           pool = PgBuilder.pool()
-              .with(new PoolOptions().setMaxSize(config.integer("db_pool_size"))
+              .with(new PoolOptions().setName("postgresql")
+                  .setMaxSize(config.integer("db_pool_size"))
                   .setMaxWaitQueueSize(10_000)
                   // Waiting for a connection is bounded, so that nothing waits forever on a
                   // database that hangs; ingest, authentication and readiness have shorter
@@ -131,6 +136,7 @@ public final class Gateway {
         .recover(this::abandonStart)
         .onSuccess(v -> {
           accepting.set(true);
+          readiness.serving(pool, schemaVersion);
           LOG.info("OuViTel webhook gateway {} (pod {}) serves the API on port {} and "
               + "metrics and health on port {}, using {}", VERSION, podId, httpPort,
               managementPort, database.describe());
@@ -147,7 +153,7 @@ public final class Gateway {
         ? Database.embedded(Path.of(config.string("data_dir")))
         : Database.external(url);
     try {
-      db.migrate();
+      schemaVersion = db.migrate();
     } catch (RuntimeException e) {
       db.close();
       throw e;
@@ -182,11 +188,12 @@ public final class Gateway {
         config.duration("db_timeout"), metrics);
     dispatcher = new DispatcherVerticle(dispatcherSettings(), RetryPolicy.from(config),
         guard, trustOptions(), clock, metrics);
+    metrics.inFlight(dispatcher::busy);
     PrinterStore printers = new PrinterStore(pool, clock);
     PrinterVerticle printerVerticle = new PrinterVerticle(PrinterVerticle.Settings.from(config),
         printers, podId, metrics);
     ApiVerticle.Services services = new ApiVerticle.Services(
-        new AccountStore(pool, clock), new WebhookStore(pool, clock),
+        new AccountStore(pool, clock, metrics), new WebhookStore(pool, clock, metrics),
         new DeliveryLog(pool, clock), new DeliveryStats(pool, clock), printers, guard, metrics,
         clock, accepting::get);
     ApiVerticle.Settings apiSettings = new ApiVerticle.Settings(config.integer("http_port"),
@@ -194,8 +201,6 @@ public final class Gateway {
     int instances = config.integer("http_instances") > 0 ? config.integer("http_instances")
         : Runtime.getRuntime().availableProcessors();
     List<ApiVerticle> apis = new ArrayList<>();
-    ManagementVerticle management = new ManagementVerticle(
-        config.integer("management_port"), metrics, pool, accepting::get);
 
     return vertx.deployVerticle(persistence)
         .compose(id -> {
@@ -214,16 +219,22 @@ public final class Gateway {
             return api;
           }, new DeploymentOptions().setInstances(instances));
         })
-        .compose(id -> {
-          deployments.add(id);
-          httpPort = apis.get(0).port();
-          return vertx.deployVerticle(management);
-        })
         .map(id -> {
           deployments.add(id);
-          managementPort = management.port();
+          httpPort = apis.get(0).port();
           return null;
         });
+  }
+
+  /** The probes and /metrics, first of all: liveness answers while migrations run. */
+  private Future<Void> deployManagement() {
+    ManagementVerticle management = new ManagementVerticle(
+        config.integer("management_port"), metrics, readiness);
+    return vertx.deployVerticle(management).map(id -> {
+      deployments.add(id);
+      managementPort = management.port();
+      return null;
+    });
   }
 
   /** Partition maintenance and retention, on connections of its own (it holds a lock). */
@@ -266,6 +277,7 @@ public final class Gateway {
     if (!accepting.getAndSet(false) && pool == null) {
       return Future.succeededFuture();
     }
+    readiness.draining();
     Duration patience = config.duration("drain_timeout");
     LOG.info("Pod {} is draining: no new events, up to {} for {} deliveries in flight",
         podId, patience, dispatcher == null ? 0 : dispatcher.busy());

@@ -3,9 +3,6 @@ package com.ouvitel.gateway;
 import com.ouvitel.gateway.config.GatewayConfig;
 import com.ouvitel.gateway.management.GatewayMetrics;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -34,11 +31,7 @@ public final class Main {
     Logger log = LoggerFactory.getLogger(Main.class);
 
     GatewayMetrics metrics = new GatewayMetrics();
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(
-            new MicrometerMetricsOptions().setEnabled(config.bool("vertx_metrics"))))
-        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
-        .build();
+    Vertx vertx = metrics.createVertx(config.bool("vertx_metrics"));
 
     Gateway gateway;
     try {

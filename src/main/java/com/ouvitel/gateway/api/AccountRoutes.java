@@ -33,7 +33,10 @@ final class AccountRoutes {
     }
     String license = license(body, true);
     services.accounts().create(name, license)
-        .onSuccess(account -> Replies.json(ctx, 201, account))
+        .onSuccess(account -> {
+          ChangeLog.accountCreated(account);
+          Replies.json(ctx, 201, account);
+        })
         .onFailure(ctx::fail);
   }
 
@@ -58,6 +61,7 @@ final class AccountRoutes {
       for (String webhookId : changed.disabledWebhooks()) {
         ctx.vertx().eventBus().publish(Bus.WEBHOOK_STOPPED, webhookId);
       }
+      ChangeLog.licenseChanged(ctx.pathParam("id"), license, changed.disabledWebhooks().length);
       Replies.json(ctx, 200, changed.account());
     }).onFailure(ctx::fail);
   }
@@ -67,6 +71,7 @@ final class AccountRoutes {
       if (key == null) {
         ctx.fail(ApiError.notFound("account"));
       } else {
+        ChangeLog.apiKeyAdded(ctx.pathParam("id"));
         Replies.json(ctx, 201, new JsonObject().put("apiKey", key));
       }
     }).onFailure(ctx::fail);

@@ -61,6 +61,8 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().failureHandler(Replies::failure);
+    router.post("/v1/events").handler(services.metrics().ingestRequests("single"));
+    router.post("/v1/events/batch").handler(services.metrics().ingestRequests("batch"));
     router.errorHandler(404, Replies::failure);
     router.errorHandler(405, Replies::failure);
     router.route().handler(this::closeWhileDraining);

@@ -82,6 +82,7 @@ final class DeliveryRoutes {
             + "now, or its webhook is deleted or disabled");
       });
     }).onSuccess(retried -> {
+      ChangeLog.retried(accountId, id);
       ctx.vertx().eventBus().send(Bus.WAKE, null);
       Replies.json(ctx, 202, new JsonObject().put("id", id).put("status", "pending"));
     }).onFailure(ctx::fail);

@@ -52,7 +52,10 @@ final class WebhookRoutes {
     checkedUrl(ctx, url)
         .compose(ok -> services.webhooks().create(accountId(ctx), url, events,
             description == null ? "" : description))
-        .onSuccess(webhook -> Replies.json(ctx, 201, webhook))
+        .onSuccess(webhook -> {
+          ChangeLog.webhookCreated(accountId(ctx), webhook);
+          Replies.json(ctx, 201, webhook);
+        })
         .onFailure(ctx::fail);
   }
 
@@ -85,6 +88,9 @@ final class WebhookRoutes {
             ctx.vertx().eventBus().publish(enabled ? Bus.WEBHOOK_RESUMED : Bus.WEBHOOK_STOPPED,
                 id);
           }
+          if (webhook != null) {
+            ChangeLog.webhookUpdated(accountId(ctx), id, enabled);
+          }
           found(ctx, webhook, 200);
         })
         .onFailure(ctx::fail);
@@ -98,6 +104,7 @@ final class WebhookRoutes {
         return;
       }
       ctx.vertx().eventBus().publish(Bus.WEBHOOK_STOPPED, id);
+      ChangeLog.webhookDeleted(accountId(ctx), id);
       ctx.response().setStatusCode(204).end();
     }).onFailure(ctx::fail);
   }
@@ -110,7 +117,12 @@ final class WebhookRoutes {
 
   private void rotate(RoutingContext ctx) {
     services.webhooks().rotate(accountId(ctx), ctx.pathParam("id"))
-        .onSuccess(secret -> found(ctx, secret, 200))
+        .onSuccess(secret -> {
+          if (secret != null) {
+            ChangeLog.secretRotated(accountId(ctx), ctx.pathParam("id"));
+          }
+          found(ctx, secret, 200);
+        })
         .onFailure(ctx::fail);
   }
 
@@ -164,6 +176,7 @@ final class WebhookRoutes {
       }
       return services.log().replay(accountId(ctx), id, since, until);
     }).onSuccess(count -> {
+      ChangeLog.replayed(accountId(ctx), id, count);
       ctx.vertx().eventBus().send(Bus.WAKE, null);
       Replies.json(ctx, 202, new JsonObject().put("deliveries", count));
     }).onFailure(ctx::fail);

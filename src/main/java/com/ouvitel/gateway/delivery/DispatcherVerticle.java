@@ -340,6 +340,11 @@ public final class DispatcherVerticle extends VerticleBase {
     if (!status.equals("pending")) {
       metrics.deliveryEnded(job.event(), status);
     }
+    if (status.equals("failed")) {
+      LOG.info("Delivery {} of webhook {} failed after {} attempts; the last one ended {} ({})",
+          job.deliveryId(), job.webhookId(), job.attempt(), report.result().label(),
+          report.statusCode() == null ? report.error() : report.statusCode());
+    }
     LOG.debug("Delivery {} of webhook {}: attempt {} ended {} ({}), delivery now {}",
         job.deliveryId(), job.webhookId(), job.attempt(), report.result().label(),
         report.statusCode(), status);

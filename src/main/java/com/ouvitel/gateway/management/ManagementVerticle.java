@@ -6,27 +6,23 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Pool;
-import java.util.function.BooleanSupplier;
 
 /**
- * The management port: Prometheus metrics and the two Kubernetes probes. Liveness means the
- * process answers; readiness means PostgreSQL answers and this pod is not draining.
+ * The management port: Prometheus metrics and the two Kubernetes probes. It opens first,
+ * before migrations, so that liveness answers while a long migration runs. Liveness means
+ * the process answers; readiness is {@link Readiness}.
  */
 public final class ManagementVerticle extends VerticleBase {
 
   private final int port;
   private final GatewayMetrics metrics;
-  private final Pool pool;
-  private final BooleanSupplier accepting;
+  private final Readiness readiness;
   private HttpServer server;
 
-  public ManagementVerticle(int port, GatewayMetrics metrics, Pool pool,
-      BooleanSupplier accepting) {
+  public ManagementVerticle(int port, GatewayMetrics metrics, Readiness readiness) {
     this.port = port;
     this.metrics = metrics;
-    this.pool = pool;
-    this.accepting = accepting;
+    this.readiness = readiness;
   }
 
   @Override
@@ -47,15 +43,10 @@ public final class ManagementVerticle extends VerticleBase {
   }
 
   private void ready(RoutingContext ctx) {
-    if (!accepting.getAsBoolean()) {
-      answer(ctx, 503, new JsonObject().put("status", "draining"));
-      return;
-    }
-    pool.query("SELECT 1").execute()
-        .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
-        .onSuccess(rows -> answer(ctx, 200, new JsonObject().put("status", "ready")))
-        .onFailure(error -> answer(ctx, 503,
-            new JsonObject().put("status", "database_unreachable")));
+    readiness.check().onComplete(done -> {
+      Readiness.State state = done.result();
+      answer(ctx, state.ready() ? 200 : 503, new JsonObject().put("status", state.status()));
+    });
   }
 
   private static void answer(RoutingContext ctx, int status, JsonObject body) {

@@ -3,6 +3,7 @@ package com.ouvitel.gateway.store;
 import static com.ouvitel.gateway.store.StoreTime.iso;
 import static com.ouvitel.gateway.store.StoreTime.utc;
 
+import com.ouvitel.gateway.management.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -47,6 +48,7 @@ public final class AccountStore {
                             completed_at = $2, next_attempt_at = NULL, lease_owner = NULL,
                             lease_expires_at = NULL
       WHERE webhook_id = ANY($1) AND status = 'pending'
+      RETURNING event
       """;
 
   /** The account an API key belongs to. */
@@ -57,10 +59,12 @@ public final class AccountStore {
 
   private final Pool pool;
   private final Clock clock;
+  private final GatewayMetrics metrics;
 
-  public AccountStore(Pool pool, Clock clock) {
+  public AccountStore(Pool pool, Clock clock, GatewayMetrics metrics) {
     this.pool = pool;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /** Creates an account and its first API key, shown only in this answer. */
@@ -114,6 +118,7 @@ public final class AccountStore {
                 }
                 return connection.preparedQuery(CANCEL_DELIVERIES)
                     .execute(Tuple.of(ids, utc(now)))
+                    .onSuccess(metrics::deliveriesCancelled)
                     .map(ignored -> new Changed(account, ids));
               });
         }));

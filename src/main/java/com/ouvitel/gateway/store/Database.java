@@ -5,9 +5,13 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,17 +114,28 @@ public final class Database implements AutoCloseable {
     return embedded != null ? "embedded PostgreSQL at " + where : "PostgreSQL at " + where;
   }
 
-  /** Applies the versioned migrations of {@code db/migration}; Flyway locks across pods. */
-  public void migrate() {
+  /**
+   * Applies the versioned migrations of {@code db/migration} and answers the newest version
+   * this build holds. Flyway takes a PostgreSQL lock, so pods starting together migrate one
+   * after the other; migrations a newer build already applied are left as they are.
+   */
+  public String migrate() {
     String jdbcUrl = "jdbc:postgresql://" + connectOptions.getHost() + ":"
         + connectOptions.getPort() + "/" + connectOptions.getDatabase();
     Flyway flyway = Flyway.configure()
         .dataSource(jdbcUrl, connectOptions.getUser(), connectOptions.getPassword())
         .locations("classpath:db/migration")
         .load();
-    int applied = flyway.migrate().migrationsExecuted;
-    LOG.info("Database schema is at version {} ({} migrations applied now)",
-        flyway.info().current().getVersion(), applied);
+    var result = flyway.migrate();
+    String newest = Arrays.stream(flyway.info().all())
+        .filter(migration -> migration.isVersioned() && migration.getState().isResolved())
+        .map(MigrationInfo::getVersion)
+        .max(Comparator.naturalOrder())
+        .map(MigrationVersion::getVersion)
+        .orElseThrow(() -> new IllegalStateException("no migration in db/migration"));
+    LOG.info("Database schema holds migration {}, the newest of this build ({} applied now)",
+        newest, result.migrationsExecuted);
+    return newest;
   }
 
   @Override

@@ -50,6 +50,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final int MAX_OUTCOMES_PER_COMMIT = 4000;
   /** Longest wait for one batch of outcomes to be written before it is tried again. */
   private static final long OUTCOME_WRITE_SECONDS = 30;
+  private static final Duration BACKLOG_INTERVAL = Duration.ofSeconds(5);
   /** How long a stopping pod keeps trying to write the outcomes it still holds. */
   private static final long STOP_FLUSH_MILLIS = 5000;
 
@@ -59,6 +60,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private final Duration lease;
   private final Duration commitTimeout;
   private final GatewayMetrics metrics;
+  private final BacklogReporter backlog;
 
   private final ArrayDeque<Message<IngestRequest>> ingestQueue = new ArrayDeque<>();
   private final ArrayDeque<AttemptOutcome> outcomeQueue = new ArrayDeque<>();
@@ -80,13 +82,16 @@ public final class PersistenceVerticle extends VerticleBase {
     this.lease = lease;
     this.commitTimeout = commitTimeout;
     this.metrics = metrics;
+    this.backlog = new BacklogReporter(pool, clock, podId, BACKLOG_INTERVAL.multipliedBy(3),
+        metrics);
   }
 
   @Override
   public Future<?> start() {
     var bus = vertx.eventBus();
     leaseTimer = vertx.setPeriodic(lease.toMillis() / 3, id -> renewLeases());
-    backlogTimer = vertx.setPeriodic(5000, id -> measureBacklog());
+    backlogTimer = vertx.setPeriodic(100, BACKLOG_INTERVAL.toMillis(),
+        id -> backlog.measure());
     return Future.all(
         bus.<IngestRequest>consumer(Bus.STORE_EVENTS, this::queueIngest).completion(),
         bus.<OutcomeBatch>consumer(Bus.RECORD_OUTCOMES, this::queueOutcomes).completion(),
@@ -98,7 +103,7 @@ public final class PersistenceVerticle extends VerticleBase {
     vertx.cancelTimer(leaseTimer);
     vertx.cancelTimer(backlogTimer);
     return writeRemainingOutcomes(System.nanoTime() + STOP_FLUSH_MILLIS * 1_000_000)
-        .transform(ignored -> releaseLeases());
+        .transform(ignored -> backlog.giveUp().transform(done -> releaseLeases()));
   }
 
   /**
@@ -554,6 +559,7 @@ public final class PersistenceVerticle extends VerticleBase {
               utc(clock.instant())))
           .onSuccess(rows -> LOG.info("Disabled webhook {} ({}) and cancelled {} pending "
               + "deliveries", outcome.webhookId(), outcome.disableReason(), rows.rowCount()))
+          .onSuccess(metrics::deliveriesCancelled)
           .mapEmpty());
     }
     return written;
@@ -676,18 +682,6 @@ public final class PersistenceVerticle extends VerticleBase {
         .execute(Tuple.of(podId, utc(clock.instant().plus(lease))))
         .onFailure(error -> LOG.warn("Could not renew the leases of pod {}: {}; retried in "
             + "{} ms", podId, error.getMessage(), lease.toMillis() / 3));
-  }
-
-  private void measureBacklog() {
-    pool.preparedQuery(PipelineSql.BACKLOG).execute(Tuple.of(utc(clock.instant())))
-        .onFailure(error -> LOG.debug("Backlog not measured: {}", error.getMessage()))
-        .onSuccess(rows -> {
-      Row row = rows.iterator().next();
-      OffsetDateTime oldest = row.getOffsetDateTime("oldest");
-      long age = oldest == null ? 0
-          : Math.max(0, Duration.between(oldest.toInstant(), clock.instant()).toSeconds());
-      metrics.backlog(row.getLong("pending"), age);
-    });
   }
 
   static OffsetDateTime utc(Instant instant) {

@@ -205,6 +205,7 @@ final class PipelineSql {
       UPDATE deliveries SET status = 'cancelled', status_reason = $2, completed_at = $3,
                             next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL
       WHERE webhook_id = $1 AND status = 'pending'
+      RETURNING event
       """;
 
   /**

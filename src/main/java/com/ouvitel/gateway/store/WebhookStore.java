@@ -3,6 +3,7 @@ package com.ouvitel.gateway.store;
 import static com.ouvitel.gateway.store.StoreTime.iso;
 import static com.ouvitel.gateway.store.StoreTime.utc;
 
+import com.ouvitel.gateway.management.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -64,6 +65,7 @@ public final class WebhookStore {
       UPDATE deliveries SET status = 'cancelled', status_reason = $2, completed_at = $3,
                             next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL
       WHERE webhook_id = $1 AND status = 'pending'
+      RETURNING event
       """;
   private static final String ROTATE = """
       UPDATE webhooks SET previous_secret = secret, previous_secret_expires_at = $4,
@@ -74,10 +76,12 @@ public final class WebhookStore {
 
   private final Pool pool;
   private final Clock clock;
+  private final GatewayMetrics metrics;
 
-  public WebhookStore(Pool pool, Clock clock) {
+  public WebhookStore(Pool pool, Clock clock, GatewayMetrics metrics) {
     this.pool = pool;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /** A new secret: {@code whsec_} and the base64 of 32 random bytes. */
@@ -124,6 +128,7 @@ public final class WebhookStore {
           }
           return connection.preparedQuery(CANCEL_PENDING)
               .execute(Tuple.of(id, "webhook_disabled", utc(now)))
+              .onSuccess(metrics::deliveriesCancelled)
               .map(ignored -> webhook);
         }));
   }
@@ -136,6 +141,7 @@ public final class WebhookStore {
         .compose(rows -> rows.size() == 0 ? Future.succeededFuture(false)
             : connection.preparedQuery(CANCEL_PENDING)
                 .execute(Tuple.of(id, "webhook_deleted", utc(now)))
+                .onSuccess(metrics::deliveriesCancelled)
                 .map(ignored -> true)));
   }
 

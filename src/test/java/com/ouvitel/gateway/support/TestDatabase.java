@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -101,5 +103,31 @@ public final class TestDatabase {
   /** Runs one SQL statement on the run's database and returns the first column of row 1. */
   public static Object queryValue(String sql) {
     return queryValue(url(), sql);
+  }
+
+  /** Runs a query of two columns, a text key and a count, and returns them as a map. */
+  public static Map<String, Long> counts(String databaseUrl, String sql) {
+    String jdbc = "jdbc:" + databaseUrl.replace("postgres://postgres@", "postgresql://");
+    Map<String, Long> counts = new TreeMap<>();
+    try (Connection connection = DriverManager.getConnection(jdbc, "postgres", "");
+        Statement statement = connection.createStatement();
+        var rows = statement.executeQuery(sql)) {
+      while (rows.next()) {
+        counts.put(rows.getString(1), rows.getLong(2));
+      }
+      return counts;
+    } catch (Exception e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /** Runs one SQL statement on the database of a {@code postgres://} URL of this server. */
+  public static void executeIn(String databaseUrl, String sql) {
+    execute("jdbc:" + databaseUrl.replace("postgres://postgres@", "postgresql://"), sql);
+  }
+
+  /** The name of the database of a {@code postgres://} URL. */
+  public static String nameOf(String databaseUrl) {
+    return databaseUrl.substring(databaseUrl.lastIndexOf('/') + 1);
   }
 }

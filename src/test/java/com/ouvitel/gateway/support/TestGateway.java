@@ -47,9 +47,10 @@ public final class TestGateway implements AutoCloseable {
     settings.putAll(overrides);
     GatewayConfig config = GatewayConfig.load(Path.of("conf", "gateway.yaml"), Map.of())
         .with(settings);
-    Vertx vertx = Vertx.vertx();
+    GatewayMetrics metrics = new GatewayMetrics();
+    Vertx vertx = metrics.createVertx(true);
     try {
-      Gateway gateway = Gateway.start(vertx, config, new GatewayMetrics(), clock, resolver)
+      Gateway gateway = Gateway.start(vertx, config, metrics, clock, resolver)
           .await(60, TimeUnit.SECONDS);
       return new TestGateway(vertx, gateway);
     } catch (Exception e) {
