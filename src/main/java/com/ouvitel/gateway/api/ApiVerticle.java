@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -60,6 +61,7 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().failureHandler(Replies::failure);
+    router.route().handler(this::closeWhileDraining);
     router.route("/v1/*").handler(BodyHandler.create(false)
         .setBodyLimit(settings.maxRequestBytes()));
     router.route("/v1/accounts*").handler(this::requireAdmin);
@@ -88,9 +90,26 @@ public final class ApiVerticle extends VerticleBase {
     return server.requestHandler(router).listen();
   }
 
+  /**
+   * Stops taking connections and lets the requests under way finish (their events may be
+   * committing right now, and their answer must reach the fleet) for at most 5 s.
+   */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(5, TimeUnit.SECONDS);
+  }
+
   /** The port actually bound (tests ask for port 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  /** A draining pod closes each connection after its answer, so clients go elsewhere. */
+  private void closeWhileDraining(RoutingContext ctx) {
+    if (!services.accepting().getAsBoolean()) {
+      ctx.response().putHeader("Connection", "close");
+    }
+    ctx.next();
   }
 
   private void requireAdmin(RoutingContext ctx) {
