@@ -61,7 +61,10 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().failureHandler(Replies::failure);
+    router.errorHandler(404, Replies::failure);
+    router.errorHandler(405, Replies::failure);
     router.route().handler(this::closeWhileDraining);
+    router.route("/v1/*").handler(ApiVerticle::refuseNulInUri);
     router.route("/v1/*").handler(BodyHandler.create(false)
         .setBodyLimit(settings.maxRequestBytes()));
     router.route("/v1/accounts*").handler(this::requireAdmin);
@@ -81,7 +84,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml")
         .sendFile("openapi.yaml").onFailure(ctx::fail));
-    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     server = vertx.createHttpServer(new HttpServerOptions()
         .setPort(settings.port())
@@ -108,6 +111,15 @@ public final class ApiVerticle extends VerticleBase {
   private void closeWhileDraining(RoutingContext ctx) {
     if (!services.accepting().getAsBoolean()) {
       ctx.response().putHeader("Connection", "close");
+    }
+    ctx.next();
+  }
+
+  /** No id, filter or cursor holds a NUL, and PostgreSQL text could not store one. */
+  private static void refuseNulInUri(RoutingContext ctx) {
+    if (ctx.request().uri().toLowerCase(Locale.ROOT).contains("%00")) {
+      throw ApiError.badRequest("invalid_request",
+          "the path and query must not contain the NUL character (%00)");
     }
     ctx.next();
   }
@@ -169,7 +181,7 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private void requireJson(RoutingContext ctx) {
-    if (ctx.body().length() == 0 && !ctx.normalizedPath().startsWith("/v1/events")) {
+    if (RequestBodies.isEmpty(ctx) && !ctx.normalizedPath().startsWith("/v1/events")) {
       ctx.next();
       return;
     }

@@ -49,7 +49,7 @@ final class EventRoutes {
 
   private void ingestOne(RoutingContext ctx) {
     refuseWhileDraining(services);
-    byte[] bytes = ctx.body().buffer().getBytes();
+    byte[] bytes = RequestBodies.bytes(ctx);
     if (bytes.length > maxEventBytes) {
       throw new ApiError(413, "payload_too_large",
           "an event may be at most " + maxEventBytes + " bytes");
@@ -79,7 +79,7 @@ final class EventRoutes {
     refuseWhileDraining(services);
     // Each event of a batch sits two levels down, in the batch object and its array: it
     // may nest as deep as an event sent alone.
-    Object tree = parse(ctx.body().buffer().getBytes(), StrictJson.DEFAULT_MAX_DEPTH + 2);
+    Object tree = parse(RequestBodies.bytes(ctx), StrictJson.DEFAULT_MAX_DEPTH + 2);
     if (!(tree instanceof Map) || !(((Map<?, ?>) tree).get("events") instanceof List)) {
       throw new ApiError(400, "missing_field", "$.events is required: an array of events");
     }

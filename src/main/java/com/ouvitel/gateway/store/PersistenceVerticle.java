@@ -198,6 +198,8 @@ public final class PersistenceVerticle extends VerticleBase {
     final List<Integer> fresh = new ArrayList<>();
     /** For a repeated key within this commit: the position of its first use. */
     final Map<Integer, Integer> repeatOf = new HashMap<>();
+    /** For a key used before this commit: the request hash of that earlier use. */
+    final Map<Integer, byte[]> earlierHash = new HashMap<>();
 
     IngestCommit(List<AcceptedEvent> events) {
       this.events = events;
@@ -209,6 +211,7 @@ public final class PersistenceVerticle extends VerticleBase {
       jobs.clear();
       fresh.clear();
       repeatOf.clear();
+      earlierHash.clear();
       for (int i = 0; i < events.size(); i++) {
         results.add(null);
       }
@@ -297,8 +300,9 @@ public final class PersistenceVerticle extends VerticleBase {
             for (int position : lost) {
               AcceptedEvent event = events.get(position);
               Row row = earlier.get(event.accountId() + "\u0000" + event.idempotencyKey());
-              boolean same = Arrays.equals(row.getBuffer("request_hash").getBytes(),
-                  event.requestHash());
+              byte[] stored = row.getBuffer("request_hash").getBytes();
+              earlierHash.put(position, stored);
+              boolean same = Arrays.equals(stored, event.requestHash());
               results.set(position, new StoredEvent(row.getString("event_id"),
                   row.getInteger("deliveries"), true, !same));
             }
@@ -341,8 +345,10 @@ public final class PersistenceVerticle extends VerticleBase {
         Map<String, Integer> counts) {
       repeatOf.forEach((position, first) -> {
         StoredEvent original = results.get(first);
-        boolean same = Arrays.equals(events.get(position).requestHash(),
-            events.get(first).requestHash());
+        // The same key again in this commit compares with the event that owns the key: the
+        // one stored before, or else its first use here.
+        byte[] owner = earlierHash.getOrDefault(first, events.get(first).requestHash());
+        boolean same = Arrays.equals(events.get(position).requestHash(), owner);
         results.set(position,
             new StoredEvent(original.id(), original.deliveries(), true, !same));
       });
