@@ -275,6 +275,12 @@ public final class DispatcherVerticle extends VerticleBase {
         });
   }
 
+  /**
+   * Signs an attempt at the moment it is sent. A job holds the secrets read when it was
+   * claimed: if the secret is rotated while a claimed job still waits in its lane, that
+   * attempt is signed with the old secret alone. Receivers that know the old secret verify
+   * it, which is why the README asks them to accept either secret during the overlap.
+   */
   private MultiMap headers(DeliveryJob job, Instant sentAt) {
     byte[] body = job.body().getBytes(StandardCharsets.UTF_8);
     long timestamp = sentAt.getEpochSecond();
