@@ -140,6 +140,17 @@ async function countByStatus(apiKey) {
   return counts;
 }
 
+// The receiver may have answered a delivery a moment before the gateway wrote its outcome.
+async function waitForLog(apiKey, expected) {
+  const deadline = Date.now() + 30_000;
+  let statuses = await countByStatus(apiKey);
+  while ((statuses.succeeded || 0) < expected && Date.now() < deadline) {
+    await sleep(250);
+    statuses = await countByStatus(apiKey);
+  }
+  return statuses;
+}
+
 async function main() {
   const { account, bestEffort } = await setUp();
   const started = Date.now();
@@ -151,8 +162,8 @@ async function main() {
   const pushedIn = (Date.now() - started) / 1000;
 
   const summary = await waitForDeliveries(expected);
+  const statuses = await waitForLog(account.apiKey, expected);
   const settledIn = (Date.now() - started) / 1000;
-  const statuses = await countByStatus(account.apiKey);
 
   const rows = [
     ['events pushed (singles and batches)', eventCount + 2],

@@ -11,9 +11,15 @@
 #             image have Google's `kubectl` package (1.3x, kustomize 5); a fresh
 #             Debian gets Debian's `kubernetes-client` (1.20, kustomize 2), which
 #             ops/render-k8s.sh also supports.
+#   node, npm and the npm packages of src/test/node (express, standardwebhooks) for
+#             the Node webhook receivers of the signature tests: `npm ci` from the
+#             committed lock file, run only when node_modules is missing or was
+#             installed from another lock file.
 #   chromium  Debian's `chromium`, for the dashboard's browser test
 #             (DashboardBrowserTest drives it headless over the DevTools protocol).
 set -euo pipefail
+
+project_root=$(cd "$(dirname "$0")/.." && pwd)
 
 apt_updated=no
 
@@ -103,6 +109,26 @@ install_kubectl() {
   log "kubectl $(kubectl version --client 2>/dev/null | head -n 1)"
 }
 
+# node_modules/.lock-sha256 holds the hash of the lock file it was installed from.
+install_node_receivers() {
+  local folder="$project_root/src/test/node"
+  local stamp="$folder/node_modules/.lock-sha256"
+  local wanted
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    require_root "node and npm"
+    apt_install nodejs npm
+  fi
+  wanted=$(sha256sum "$folder/package-lock.json" | cut -d ' ' -f 1)
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
+    log "npm packages of src/test/node are up to date"
+  else
+    log "npm ci in src/test/node"
+    (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$wanted" > "$stamp"
+  fi
+  log "node $(node --version), npm $(npm --version)"
+}
+
 install_chromium() {
   if ! command -v chromium >/dev/null; then
     require_root chromium
@@ -113,4 +139,5 @@ install_chromium() {
 
 install_promtool
 install_kubectl
+install_node_receivers
 install_chromium

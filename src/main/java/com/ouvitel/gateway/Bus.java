@@ -16,7 +16,10 @@ public final class Bus {
   public static final String STORE_EVENTS = "gateway.persistence.store-events";
   /** The dispatcher reports attempt outcomes: {@code OutcomeBatch}, no reply. */
   public static final String RECORD_OUTCOMES = "gateway.persistence.record-outcomes";
-  /** The dispatcher asks for due deliveries: {@code ClaimRequest -> JobBatch}. */
+  /**
+   * The dispatcher asks for due deliveries: {@code ClaimRequest -> Integer}, how many were
+   * claimed; the claimed jobs themselves go to {@link #DISPATCH}.
+   */
   public static final String CLAIM_DUE = "gateway.persistence.claim-due";
   /** Persistence hands leased deliveries to the dispatcher: {@code JobBatch}. */
   public static final String DISPATCH = "gateway.dispatcher.dispatch";

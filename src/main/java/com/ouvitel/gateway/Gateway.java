@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,9 @@ public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
   public static final String VERSION = version();
+
+  /** Longest wait for a pooled connection, start-up on a loaded server included. */
+  private static final int POOL_WAIT_SECONDS = 10;
 
   private final Vertx vertx;
   private final GatewayConfig config;
@@ -109,7 +113,12 @@ public final class Gateway {
           database = db;
           pool = PgBuilder.pool()
               .with(new PoolOptions().setMaxSize(config.integer("db_pool_size"))
-                  .setMaxWaitQueueSize(10_000))
+                  .setMaxWaitQueueSize(10_000)
+                  // Waiting for a connection is bounded, so that nothing waits forever on a
+                  // database that hangs; ingest, authentication and readiness have shorter
+                  // bounds of their own.
+                  .setConnectionTimeout(POOL_WAIT_SECONDS)
+                  .setConnectionTimeoutUnit(TimeUnit.SECONDS))
               .with(new NetClientOptions().setConnectTimeout(3000))
               .connectingTo(db.connectOptions().setPipeliningLimit(256))
               .using(vertx)
@@ -169,7 +178,7 @@ public final class Gateway {
         : DestinationGuard.from(config).withResolver(resolver, Duration.ZERO);
     Duration lease = config.duration("lease_duration");
     PersistenceVerticle persistence = new PersistenceVerticle(pool, clock, podId, lease,
-        metrics);
+        config.duration("db_timeout"), metrics);
     dispatcher = new DispatcherVerticle(dispatcherSettings(), RetryPolicy.from(config),
         guard, trustOptions(), clock, metrics);
     PrinterStore printers = new PrinterStore(pool, clock);

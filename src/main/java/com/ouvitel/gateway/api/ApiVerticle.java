@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -60,6 +61,10 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().failureHandler(Replies::failure);
+    router.errorHandler(404, Replies::failure);
+    router.errorHandler(405, Replies::failure);
+    router.route().handler(this::closeWhileDraining);
+    router.route("/v1/*").handler(ApiVerticle::refuseNulInUri);
     router.route("/v1/*").handler(BodyHandler.create(false)
         .setBodyLimit(settings.maxRequestBytes()));
     router.route("/v1/accounts*").handler(this::requireAdmin);
@@ -79,7 +84,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml")
         .sendFile("openapi.yaml").onFailure(ctx::fail));
-    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     server = vertx.createHttpServer(new HttpServerOptions()
         .setPort(settings.port())
@@ -88,9 +93,35 @@ public final class ApiVerticle extends VerticleBase {
     return server.requestHandler(router).listen();
   }
 
+  /**
+   * Stops taking connections and lets the requests under way finish (their events may be
+   * committing right now, and their answer must reach the fleet) for at most 5 s.
+   */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(5, TimeUnit.SECONDS);
+  }
+
   /** The port actually bound (tests ask for port 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  /** A draining pod closes each connection after its answer, so clients go elsewhere. */
+  private void closeWhileDraining(RoutingContext ctx) {
+    if (!services.accepting().getAsBoolean()) {
+      ctx.response().putHeader("Connection", "close");
+    }
+    ctx.next();
+  }
+
+  /** No id, filter or cursor holds a NUL, and PostgreSQL text could not store one. */
+  private static void refuseNulInUri(RoutingContext ctx) {
+    if (ctx.request().uri().toLowerCase(Locale.ROOT).contains("%00")) {
+      throw ApiError.badRequest("invalid_request",
+          "the path and query must not contain the NUL character (%00)");
+    }
+    ctx.next();
   }
 
   private void requireAdmin(RoutingContext ctx) {
@@ -150,7 +181,7 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private void requireJson(RoutingContext ctx) {
-    if (ctx.body().length() == 0 && !ctx.normalizedPath().startsWith("/v1/events")) {
+    if (RequestBodies.isEmpty(ctx) && !ctx.normalizedPath().startsWith("/v1/events")) {
       ctx.next();
       return;
     }

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,7 @@ final class EventRoutes {
 
   private void ingestOne(RoutingContext ctx) {
     refuseWhileDraining(services);
-    byte[] bytes = ctx.body().buffer().getBytes();
+    byte[] bytes = RequestBodies.bytes(ctx);
     if (bytes.length > maxEventBytes) {
       throw new ApiError(413, "payload_too_large",
           "an event may be at most " + maxEventBytes + " bytes");
@@ -76,7 +77,9 @@ final class EventRoutes {
 
   private void ingestBatch(RoutingContext ctx) {
     refuseWhileDraining(services);
-    Object tree = parse(ctx.body().buffer().getBytes());
+    // Each event of a batch sits two levels down, in the batch object and its array: it
+    // may nest as deep as an event sent alone.
+    Object tree = parse(RequestBodies.bytes(ctx), StrictJson.DEFAULT_MAX_DEPTH + 2);
     if (!(tree instanceof Map) || !(((Map<?, ?>) tree).get("events") instanceof List)) {
       throw new ApiError(400, "missing_field", "$.events is required: an array of events");
     }
@@ -94,8 +97,8 @@ final class EventRoutes {
     List<Integer> positions = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       try {
-        accepted.add(validator.accept(items.get(i), "$.events[" + i + "]",
-            principal.accountId(), null, now));
+        accepted.add(withinSize(validator.accept(items.get(i), "$.events[" + i + "]",
+            principal.accountId(), null, now), i));
         positions.add(i);
       } catch (ApiError refused) {
         results[i] = errorJson(refused);
@@ -138,6 +141,15 @@ final class EventRoutes {
         .onFailure(ctx::fail);
   }
 
+  /** A batch item may not be larger, once serialised, than a single event may be. */
+  private AcceptedEvent withinSize(AcceptedEvent event, int index) {
+    if (event.body().getBytes(StandardCharsets.UTF_8).length > maxEventBytes) {
+      throw new ApiError(413, "payload_too_large", "$.events[" + index + "] is larger than "
+          + maxEventBytes + " bytes, the most an event may be");
+    }
+    return event;
+  }
+
   static void refuseWhileDraining(ApiVerticle.Services services) {
     if (!services.accepting().getAsBoolean()) {
       throw new ApiError(503, "shutting_down",
@@ -146,8 +158,12 @@ final class EventRoutes {
   }
 
   private static Object parse(byte[] bytes) {
+    return parse(bytes, StrictJson.DEFAULT_MAX_DEPTH);
+  }
+
+  private static Object parse(byte[] bytes, int maxDepth) {
     try {
-      return StrictJson.parse(bytes);
+      return StrictJson.parse(bytes, maxDepth);
     } catch (JsonInputException e) {
       throw new ApiError(400, "invalid_json", e.getMessage());
     }

@@ -75,6 +75,7 @@ final class Replies {
       String name = cause.getClass().getName();
       String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
       if (cause instanceof java.net.ConnectException
+          || cause instanceof java.util.concurrent.TimeoutException
           || cause instanceof io.vertx.core.eventbus.ReplyException
           || name.contains("ClosedConnection") || message.contains("connection refused")
           || message.contains("connection is closed") || message.contains("timeout")

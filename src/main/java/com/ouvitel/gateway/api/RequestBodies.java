@@ -14,9 +14,19 @@ final class RequestBodies {
   private RequestBodies() {
   }
 
+  /** True when the request came without a body (the body handler leaves no buffer). */
+  static boolean isEmpty(RoutingContext ctx) {
+    return ctx.body().buffer() == null || ctx.body().length() <= 0;
+  }
+
+  /** The raw bytes of the body; none when it came without one. */
+  static byte[] bytes(RoutingContext ctx) {
+    return isEmpty(ctx) ? new byte[0] : ctx.body().buffer().getBytes();
+  }
+
   /** The body as an object; an empty body is an empty object. */
   static JsonObject object(RoutingContext ctx, Set<String> allowed) {
-    if (ctx.body().length() == 0) {
+    if (isEmpty(ctx)) {
       return new JsonObject();
     }
     Object value;
@@ -50,6 +60,10 @@ final class RequestBodies {
       throw ApiError.invalidField(field, "must be a string");
     }
     String text = (String) value;
+    if (text.indexOf('\u0000') >= 0) {
+      // PostgreSQL text cannot hold it, and no name, URL or description needs it.
+      throw ApiError.invalidField(field, "must not contain the NUL character (\\u0000)");
+    }
     if (text.length() > maxLength) {
       throw ApiError.invalidField(field, "must be at most " + maxLength + " characters");
     }

@@ -10,11 +10,13 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.TrustOptions;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.NoRouteToHostException;
@@ -23,6 +25,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
@@ -42,6 +47,9 @@ public final class EndpointClient {
   private final Vertx vertx;
   private final HttpClientAgent client;
   private final long timeoutMs;
+  /** Connections that carried a request already: a failure on reuse may be a stale one. */
+  private final Set<HttpConnection> usedConnections =
+      Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
   public EndpointClient(Vertx vertx, Duration timeout, int perEndpointConnections,
       TrustOptions trust) {
@@ -133,6 +141,7 @@ public final class EndpointClient {
         request.reset();
         return;
       }
+      boolean reused = !usedConnections.add(request.connection());
       boolean[] ended = {false};
       // Whatever ends the attempt first (deadline, cap, error), an unfinished exchange is
       // reset so that its connection is closed rather than reused half-read.
@@ -144,10 +153,11 @@ public final class EndpointClient {
       request.send(body).onComplete(answered -> {
         if (answered.succeeded()) {
           read(answered.result(), ended, report);
-        } else if (mayResend && isStaleConnection(answered.cause())
+        } else if (mayResend && isStaleConnection(answered.cause(), reused)
             && System.nanoTime() < deadline) {
-          // A kept-alive connection the endpoint closed as we reused it: the endpoint never
-          // saw this request, so it is sent again once, on a fresh connection.
+          // A kept-alive connection the endpoint closed or reset as we reused it, before any
+          // answer: it is sent again once, on a fresh connection, within the same deadline.
+          options.setConnectTimeout(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
           attempt(options, body, report, deadline, false);
         } else {
           report.tryComplete(classify(answered.cause()));
@@ -243,8 +253,12 @@ public final class EndpointClient {
     return clean == null ? cut : clean.toString();
   }
 
-  private static boolean isStaleConnection(Throwable error) {
-    return error instanceof HttpClosedException;
+  /**
+   * A connection closed before any answer; on a reused connection a reset counts too, as
+   * receivers drop idle sockets the moment we pick them again.
+   */
+  private static boolean isStaleConnection(Throwable error, boolean reused) {
+    return error instanceof HttpClosedException || (reused && error instanceof IOException);
   }
 
   static AttemptReport classify(Throwable error) {

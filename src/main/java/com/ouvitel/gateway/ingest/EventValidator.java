@@ -168,6 +168,10 @@ public final class EventValidator {
       }
       key = (String) value;
     }
+    if (key != null && key.indexOf('\u0000') >= 0) {
+      throw ApiError.invalidField(value != null ? path : "Idempotency-Key header",
+          "must not contain the NUL character (\\u0000)");
+    }
     if (key != null && key.length() > MAX_KEY_LENGTH) {
       throw ApiError.invalidField(value != null ? path : "Idempotency-Key header",
           "must be at most " + MAX_KEY_LENGTH + " characters");

@@ -15,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.concurrent.TimeUnit;
 
 /** Accounts, their licences and API keys. */
 public final class AccountStore {
@@ -51,6 +52,8 @@ public final class AccountStore {
   /** The account an API key belongs to. */
   public record Principal(String accountId, boolean premium) {
   }
+
+  private static final long AUTHENTICATION_TIMEOUT_SECONDS = 5;
 
   private final Pool pool;
   private final Clock clock;
@@ -120,9 +123,13 @@ public final class AccountStore {
   public record Changed(JsonObject account, String[] disabledWebhooks) {
   }
 
-  /** The account of an API key, or null when the key is unknown. */
+  /**
+   * The account of an API key, or null when the key is unknown. Bounded in time, so that a
+   * database that stopped answering turns into a 503 instead of a request that hangs.
+   */
   public Future<Principal> authenticate(String apiKey) {
     return pool.preparedQuery(SELECT_BY_KEY).execute(Tuple.of(Buffer.buffer(hash(apiKey))))
+        .timeout(AUTHENTICATION_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .map(rows -> {
           if (rows.size() == 0) {
             return null;

@@ -5,6 +5,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +33,9 @@ public final class Database implements AutoCloseable {
     try {
       options = PgConnectOptions.fromUri(url);
     } catch (RuntimeException e) {
+      // The parser's own message quotes the URL, password included: it is not passed on.
       throw new IllegalArgumentException(
-          "DATABASE_URL must look like postgres://user:pass@host:port/db", e);
+          "DATABASE_URL must look like postgres://user:pass@host:port/db");
     }
     return new Database(options, null);
   }
@@ -41,12 +44,17 @@ public final class Database implements AutoCloseable {
   public static Database embedded(Path dataDirectory) {
     try {
       Files.createDirectories(dataDirectory);
+      stopLeftOverServer(dataDirectory);
       EmbeddedPostgres postgres = EmbeddedPostgres.builder()
           .setDataDirectory(dataDirectory.toAbsolutePath())
           .setCleanDataDirectory(false)
           // The gateway stops it itself, after its last write: a hook of its own would
           // stop it while the draining gateway still gives its leases back.
           .setRegisterShutdownHook(false)
+          // The data under ./data is the gateway's only copy: keep it crash-safe.
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("full_page_writes", "on")
           .start();
       PgConnectOptions options = new PgConnectOptions()
           .setHost("localhost")
@@ -57,6 +65,37 @@ public final class Database implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(
           "cannot start the embedded PostgreSQL in " + dataDirectory, e);
+    }
+  }
+
+  /**
+   * Stops the PostgreSQL that a killed gateway left running on this folder: it holds the
+   * data directory, and a new embedded server could not start beside it.
+   */
+  private static void stopLeftOverServer(Path dataDirectory) throws IOException {
+    Path pidFile = dataDirectory.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+    } catch (RuntimeException unreadable) {
+      return;
+    }
+    Optional<ProcessHandle> server = ProcessHandle.of(pid)
+        .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+    if (server.isEmpty()) {
+      return;
+    }
+    LOG.warn("An embedded PostgreSQL (pid {}) is still running on {}, left by a gateway that "
+        + "did not stop; stopping it before starting a new one", pid, dataDirectory);
+    server.get().destroy();
+    try {
+      server.get().onExit().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("the PostgreSQL left running on " + dataDirectory
+          + " (pid " + pid + ") did not stop; stop it, then start the gateway again", e);
     }
   }
 

@@ -26,10 +26,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,11 +47,14 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
   private static final int MAX_EVENTS_PER_COMMIT = 4000;
   private static final int MAX_OUTCOMES_PER_COMMIT = 4000;
+  /** How long a stopping pod keeps trying to write the outcomes it still holds. */
+  private static final long STOP_FLUSH_MILLIS = 5000;
 
   private final Pool pool;
   private final Clock clock;
   private final String podId;
   private final Duration lease;
+  private final Duration commitTimeout;
   private final GatewayMetrics metrics;
 
   private final ArrayDeque<Message<IngestRequest>> ingestQueue = new ArrayDeque<>();
@@ -60,12 +65,17 @@ public final class PersistenceVerticle extends VerticleBase {
   private long leaseTimer;
   private long backlogTimer;
 
+  /**
+   * @param commitTimeout how long ingest waits for its commit before it answers 503; a commit
+   *     that lands later still dispatches its deliveries (they were never acknowledged)
+   */
   public PersistenceVerticle(Pool pool, Clock clock, String podId, Duration lease,
-      GatewayMetrics metrics) {
+      Duration commitTimeout, GatewayMetrics metrics) {
     this.pool = pool;
     this.clock = clock;
     this.podId = podId;
     this.lease = lease;
+    this.commitTimeout = commitTimeout;
     this.metrics = metrics;
   }
 
@@ -84,7 +94,29 @@ public final class PersistenceVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(leaseTimer);
     vertx.cancelTimer(backlogTimer);
-    return flushOutcomesNow().transform(ignored -> releaseLeases());
+    return writeRemainingOutcomes(System.nanoTime() + STOP_FLUSH_MILLIS * 1_000_000)
+        .transform(ignored -> releaseLeases());
+  }
+
+  /**
+   * Writes every outcome still held before the leases go back: an attempt made but not
+   * recorded would be made again by another pod. Gives up at the deadline (PostgreSQL
+   * unreachable); those deliveries are then attempted again, at least once as promised.
+   */
+  private Future<Void> writeRemainingOutcomes(long deadline) {
+    if (outcomeQueue.isEmpty() && !outcomesBusy) {
+      return Future.succeededFuture();
+    }
+    if (System.nanoTime() > deadline) {
+      LOG.warn("Pod {} stops with {} attempt outcomes unwritten; their deliveries will be "
+          + "attempted again by another pod", podId, outcomeQueue.size());
+      return Future.succeededFuture();
+    }
+    if (!outcomesBusy && outcomeRetryTimer < 0) {
+      flushOutcomes();
+    }
+    return vertx.timer(20, TimeUnit.MILLISECONDS)
+        .compose(v -> writeRemainingOutcomes(deadline));
   }
 
   /** Gives back this pod's leases; deliveries not yet attempted go to other pods. */
@@ -127,10 +159,11 @@ public final class PersistenceVerticle extends VerticleBase {
     List<AcceptedEvent> all = new ArrayList<>(events);
     group.forEach(message -> all.addAll(message.body().events()));
     IngestCommit commit = new IngestCommit(all);
-    pool.withTransaction(commit::run).onComplete(done -> {
+    Future<Void> committed = pool.withTransaction(commit::run);
+    committed.onSuccess(v -> dispatch(commit.jobs));
+    committed.timeout(commitTimeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(done -> {
       if (done.succeeded()) {
         answerIngest(group, commit);
-        dispatch(commit.jobs);
       } else {
         LOG.warn("Could not store {} events ({} requests): {}; they were refused with 503 "
             + "and nothing of them was acknowledged", all.size(), group.size(),
@@ -165,6 +198,8 @@ public final class PersistenceVerticle extends VerticleBase {
     final List<Integer> fresh = new ArrayList<>();
     /** For a repeated key within this commit: the position of its first use. */
     final Map<Integer, Integer> repeatOf = new HashMap<>();
+    /** For a key used before this commit: the request hash of that earlier use. */
+    final Map<Integer, byte[]> earlierHash = new HashMap<>();
 
     IngestCommit(List<AcceptedEvent> events) {
       this.events = events;
@@ -176,6 +211,7 @@ public final class PersistenceVerticle extends VerticleBase {
       jobs.clear();
       fresh.clear();
       repeatOf.clear();
+      earlierHash.clear();
       for (int i = 0; i < events.size(); i++) {
         results.add(null);
       }
@@ -204,6 +240,10 @@ public final class PersistenceVerticle extends VerticleBase {
       if (keyed.isEmpty()) {
         return Future.succeededFuture();
       }
+      // One order for every pod, so that two commits waiting on each other's keys never
+      // deadlock.
+      keyed.sort(Comparator.comparing((Integer i) -> events.get(i).accountId())
+          .thenComparing(i -> events.get(i).idempotencyKey()));
       int n = keyed.size();
       String[] accounts = new String[n];
       String[] keys = new String[n];
@@ -260,8 +300,9 @@ public final class PersistenceVerticle extends VerticleBase {
             for (int position : lost) {
               AcceptedEvent event = events.get(position);
               Row row = earlier.get(event.accountId() + "\u0000" + event.idempotencyKey());
-              boolean same = Arrays.equals(row.getBuffer("request_hash").getBytes(),
-                  event.requestHash());
+              byte[] stored = row.getBuffer("request_hash").getBytes();
+              earlierHash.put(position, stored);
+              boolean same = Arrays.equals(stored, event.requestHash());
               results.set(position, new StoredEvent(row.getString("event_id"),
                   row.getInteger("deliveries"), true, !same));
             }
@@ -304,8 +345,10 @@ public final class PersistenceVerticle extends VerticleBase {
         Map<String, Integer> counts) {
       repeatOf.forEach((position, first) -> {
         StoredEvent original = results.get(first);
-        boolean same = Arrays.equals(events.get(position).requestHash(),
-            events.get(first).requestHash());
+        // The same key again in this commit compares with the event that owns the key: the
+        // one stored before, or else its first use here.
+        byte[] owner = earlierHash.getOrDefault(first, events.get(first).requestHash());
+        boolean same = Arrays.equals(events.get(position).requestHash(), owner);
         results.set(position,
             new StoredEvent(original.id(), original.deliveries(), true, !same));
       });
@@ -341,13 +384,6 @@ public final class PersistenceVerticle extends VerticleBase {
     if (!outcomesBusy && outcomeRetryTimer < 0) {
       flushOutcomes();
     }
-  }
-
-  private Future<Void> flushOutcomesNow() {
-    if (outcomeQueue.isEmpty() || outcomesBusy) {
-      return Future.succeededFuture();
-    }
-    return flushOutcomes();
   }
 
   private Future<Void> flushOutcomes() {
@@ -404,6 +440,8 @@ public final class PersistenceVerticle extends VerticleBase {
     if (list.isEmpty()) {
       return Future.succeededFuture();
     }
+    // Rows in one order, as the lease renewal and other pods' writes take them.
+    list.sort(Comparator.comparing(AttemptOutcome::deliveryId));
     return connection.preparedQuery(PipelineSql.RECORD_ATTEMPTS).execute(attemptParams(list))
         .mapEmpty();
   }
@@ -485,7 +523,9 @@ public final class PersistenceVerticle extends VerticleBase {
                 row.getString("body"), row.getInteger("attempt_count") + 1);
             jobs.add(job);
           }
-          message.reply(new JobBatch(jobs));
+          // Sent, not replied: a reply can time out and be lost, and these leases are ours.
+          dispatch(jobs);
+          message.reply(jobs.size() + inactive.size());
           cancelInactive(inactive);
         })
         .onFailure(error -> {

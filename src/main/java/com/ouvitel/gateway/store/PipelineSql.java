@@ -116,10 +116,18 @@ final class PipelineSql {
       WHERE d.id = u.id AND d.created_at = u.created_at AND d.status = 'pending'
       """;
 
-  /** Extends every lease of pod $1 to $2. */
+  /**
+   * Extends every lease of pod $1 to $2. Rows locked right now are being written by an
+   * outcome, which ends the lease anyway: skipped, so that renewal never waits or deadlocks.
+   */
   static final String RENEW_LEASES = """
-      UPDATE deliveries SET lease_expires_at = $2
-      WHERE lease_owner = $1 AND status = 'pending'
+      UPDATE deliveries d SET lease_expires_at = $2
+      FROM (
+        SELECT id, created_at FROM deliveries
+        WHERE lease_owner = $1 AND status = 'pending'
+        FOR UPDATE SKIP LOCKED
+      ) mine
+      WHERE d.id = mine.id AND d.created_at = mine.created_at
       """;
 
   /** Gives back every lease of pod $1, so other pods take its deliveries at once. */

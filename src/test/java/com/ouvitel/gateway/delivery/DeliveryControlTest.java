@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.ouvitel.gateway.support.Api;
 import com.ouvitel.gateway.support.Api.Account;
 import com.ouvitel.gateway.support.HostileEndpoint;
+import com.ouvitel.gateway.support.TestDatabase;
 import com.ouvitel.gateway.support.TestGateway;
 import com.ouvitel.gateway.support.TestReceiver;
 import io.vertx.core.json.JsonArray;
@@ -79,6 +80,27 @@ class DeliveryControlTest {
       }
       assertTrue(cancelled >= deliveries.size() - 2, cancelled + " cancelled");
     }
+  }
+
+  @Test
+  @DisplayName("never sends a claimed delivery whose webhook was disabled meanwhile")
+  void claims_skip_and_cancel_deliveries_of_disabled_webhooks() {
+    Account account = api.createAccount("premium");
+    receiver.script("/claimed", 500);
+    String webhookId = api.createWebhook(account, receiver.url("/claimed"), "print.success")
+        .getString("id");
+    String id = api.sendForDelivery(account, "job_claimed");
+    api.awaitDelivery(account, id, d -> d.getString("status").equals("failed"), WAIT);
+    // As if a disable on another pod raced a claim: the webhook is off, the delivery due.
+    TestDatabase.queryValue("UPDATE webhooks SET enabled = false WHERE id = '" + webhookId
+        + "' RETURNING id");
+    TestDatabase.queryValue("UPDATE deliveries SET status = 'pending', next_attempt_at = "
+        + "now(), completed_at = NULL WHERE id = '" + id + "' RETURNING id");
+
+    JsonObject delivery = api.awaitDelivery(account, id,
+        d -> d.getString("status").equals("cancelled"), WAIT);
+    assertEquals(1, delivery.getInteger("attemptCount"));
+    assertEquals(1, receiver.requests("/claimed").size(), "nothing more was sent");
   }
 
   @Test

@@ -262,6 +262,27 @@ class HostileEndpointDeliveryTest {
   }
 
 
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"closed", "reset"})
+  @DisplayName("sends again on a fresh connection when a reused one is closed unanswered")
+  void a_reused_connection_closed_unanswered_is_sent_again(String how) {
+    try (HostileEndpoint closing = how.equals("reset") ? HostileEndpoint.resetting()
+        : HostileEndpoint.http()) {
+      Account account = api.createAccount("premium");
+      api.createWebhook(account, closing.url("/close-reused"), "print.success");
+      for (int i = 0; i < 6; i++) {
+        String deliveryId = api.sendForDelivery(account, "job_reused_" + i);
+        JsonObject delivery = api.awaitDelivery(account, deliveryId,
+            d -> d.getInteger("attemptCount") > 0, WAIT);
+        assertEquals("succeeded", delivery.getString("status"), delivery.toString());
+        assertEquals(1, delivery.getInteger("attemptCount"));
+      }
+      List<HostileEndpoint.Request> seen = closing.requests("/close-reused");
+      assertTrue(seen.stream().anyMatch(r -> r.connection().requests.get() > 1),
+          "some requests did meet a reused connection that was then " + how);
+    }
+  }
+
   private static JsonObject awaitWebhook(Account account, String id,
       java.util.function.Predicate<JsonObject> condition) {
     long deadline = System.nanoTime() + WAIT.toNanos();

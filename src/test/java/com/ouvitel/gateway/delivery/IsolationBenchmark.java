@@ -64,8 +64,8 @@ class IsolationBenchmark {
 
       String report = String.format(
           "isolation benchmark: %d healthy deliveries at %d/s, 5 s deadline%n"
-              + "alone:                 p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n"
-              + "beside stalled (%d+):  p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n"
+              + "alone:                p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n"
+              + "beside stalled (%d+): p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n"
               + "p99 ratio beside/alone: %.2f (within 2x: %s)%n"
               + "requests the stalled endpoint received: %d on %d connections%n",
           HEALTHY_EVENTS, RATE, pct(alone, 50), pct(alone, 95), pct(alone, 99),

@@ -2,6 +2,7 @@ package com.ouvitel.gateway.ops;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.ouvitel.gateway.support.RequiredTools;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs the command-line tools that check the ops files (kubectl, promtool) from the
@@ -46,15 +46,10 @@ final class ExternalCommand {
    * the test is skipped with the fix in the message.
    */
   static void requireTool(String executable) {
-    if (isOnPath(executable)) {
-      return;
+    if (!RequiredTools.isOnPath(executable)) {
+      RequiredTools.missing(executable + " was not found; install the ops test tools with"
+          + " `sudo ops/install-test-tools.sh`");
     }
-    String message = executable + " was not found; install the ops test tools with"
-        + " `sudo ops/install-test-tools.sh`";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      fail(message + " (CI=true: a missing tool fails the build)");
-    }
-    Assumptions.abort(message);
   }
 
   static Result run(Path workingDirectory, String... command) {
@@ -89,18 +84,5 @@ final class ExternalCommand {
 
   static Result run(String... command) {
     return run(PROJECT, command);
-  }
-
-  private static boolean isOnPath(String executable) {
-    if (executable.contains(File.separator)) {
-      return Files.isExecutable(Path.of(executable));
-    }
-    String path = System.getenv().getOrDefault("PATH", "");
-    for (String directory : path.split(File.pathSeparator)) {
-      if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, executable))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -52,16 +53,35 @@ public final class Api {
 
   public Answer call(String method, String path, String token, String contentType,
       String body) {
+    return call(method, path, token, contentType, body, Map.of());
+  }
+
+  /** A call with further request headers. */
+  public Answer call(String method, String path, String token, String contentType,
+      String body, Map<String, String> headers) {
+    return callBytes(method, path, token, contentType,
+        body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
+  }
+
+  /** A call whose body is given as bytes, which need not be valid UTF-8. */
+  public Answer callBytes(String method, String path, String token, String contentType,
+      byte[] body) {
+    return callBytes(method, path, token, contentType, body, Map.of());
+  }
+
+  private Answer callBytes(String method, String path, String token, String contentType,
+      byte[] body, Map<String, String> headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
         .timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
+            : HttpRequest.BodyPublishers.ofByteArray(body));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
+    headers.forEach(request::header);
     try {
       HttpResponse<String> response = client.send(request.build(),
           HttpResponse.BodyHandlers.ofString());

@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /status/<code>}: that status with a short body;</li>
  *   <li>{@code /retry-after-seconds/<code>/<s>} and {@code /retry-after-date/<code>/<s>}: that
  *       status with Retry-After in s seconds, written as a number or as an HTTP date;</li>
- *   <li>{@code /reset}: resets the connection (RST) on reading the request.</li>
+ *   <li>{@code /reset}: resets the connection (RST) on reading the request;</li>
+ *   <li>{@code /close-reused}: answers 200 to the first request of a connection and closes
+ *       it, unanswered, on the next one: the idle-close race, every time.</li>
  * </ul>
  * Other paths answer 200. Kept-alive sockets are closed after {@code idleCloseMs} of silence
  * when that is set. Every connection and request is recorded with its times.
@@ -275,6 +277,13 @@ public final class HostileEndpoint implements AutoCloseable {
       case "reset":
         socket.close();
         return false;
+      case "close-reused":
+        if (request.connection().requests.get() > 1) {
+          socket.close();
+          return false;
+        }
+        write(socket, request, response(200, "", "ok"));
+        return true;
       default:
         write(socket, request, response(200, "", "ok"));
         return true;

@@ -38,6 +38,26 @@ public final class TestDatabase {
     return server + "/" + name;
   }
 
+  /** Drops a database made by {@link #freshDatabase()}, cutting sessions left on it. */
+  public static synchronized void drop(String databaseUrl) {
+    String server = databaseUrl.substring(0, databaseUrl.lastIndexOf('/'));
+    String name = databaseUrl.substring(databaseUrl.lastIndexOf('/') + 1);
+    execute("jdbc:" + server.replace("postgres://postgres@", "postgresql://") + "/postgres",
+        "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+  }
+
+  /** Runs one SQL statement on the database of that URL; the first column of row 1. */
+  public static Object queryValue(String databaseUrl, String sql) {
+    String jdbc = "jdbc:" + databaseUrl.replace("postgres://postgres@", "postgresql://");
+    try (Connection connection = DriverManager.getConnection(jdbc, "postgres", "");
+        Statement statement = connection.createStatement();
+        var rows = statement.executeQuery(sql)) {
+      return rows.next() ? rows.getObject(1) : null;
+    } catch (Exception e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
   private static String create() {
     String local = "jdbc:postgresql://127.0.0.1:5432/postgres";
     String name = "ouvitel_test_" + ProcessHandle.current().pid();
@@ -81,17 +101,5 @@ public final class TestDatabase {
   /** Runs one SQL statement on the run's database and returns the first column of row 1. */
   public static Object queryValue(String sql) {
     return queryValue(url(), sql);
-  }
-
-  /** Runs one SQL statement on the database at that URL; the first column of row 1. */
-  public static Object queryValue(String databaseUrl, String sql) {
-    String jdbc = "jdbc:" + databaseUrl.replace("postgres://postgres@", "postgresql://");
-    try (Connection connection = DriverManager.getConnection(jdbc, "postgres", "");
-        Statement statement = connection.createStatement();
-        var rows = statement.executeQuery(sql)) {
-      return rows.next() ? rows.getObject(1) : null;
-    } catch (Exception e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
   }
 }

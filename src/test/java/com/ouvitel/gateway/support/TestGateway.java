@@ -40,19 +40,10 @@ public final class TestGateway implements AutoCloseable {
   /** A gateway whose destination guard asks that resolver for every connection. */
   public static TestGateway start(Map<String, String> overrides, Clock clock,
       DestinationGuard.Resolver resolver) {
-    Map<String, String> settings = new HashMap<>();
+    Map<String, String> settings = defaults();
     settings.put("database_url", TestDatabase.url());
     settings.put("http_port", "0");
     settings.put("management_port", "0");
-    settings.put("http_instances", "1");
-    settings.put("admin_token", ADMIN_TOKEN);
-    settings.put("allow_http_endpoints", "true");
-    settings.put("allowed_cidrs", "127.0.0.0/8");
-    settings.put("retry_initial_delay", "200ms");
-    settings.put("retry_multiplier", "2");
-    settings.put("retry_jitter", "0");
-    settings.put("poll_interval", "100ms");
-    settings.put("drain_timeout", "2s");
     settings.putAll(overrides);
     GatewayConfig config = GatewayConfig.load(Path.of("conf", "gateway.yaml"), Map.of())
         .with(settings);
@@ -65,6 +56,21 @@ public final class TestGateway implements AutoCloseable {
       vertx.close();
       throw new IllegalStateException("the test gateway did not start: " + e, e);
     }
+  }
+
+  /** The settings of every test gateway: local endpoints, short retries, quick polls. */
+  public static Map<String, String> defaults() {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("http_instances", "1");
+    settings.put("admin_token", ADMIN_TOKEN);
+    settings.put("allow_http_endpoints", "true");
+    settings.put("allowed_cidrs", "127.0.0.0/8");
+    settings.put("retry_initial_delay", "200ms");
+    settings.put("retry_multiplier", "2");
+    settings.put("retry_jitter", "0");
+    settings.put("poll_interval", "100ms");
+    settings.put("drain_timeout", "2s");
+    return settings;
   }
 
   public Gateway gateway() {

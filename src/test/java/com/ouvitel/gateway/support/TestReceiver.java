@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,7 @@ public final class TestReceiver implements AutoCloseable {
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final Map<String, int[]> scripts = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> counters = new ConcurrentHashMap<>();
+  private final Map<String, Long> delays = new ConcurrentHashMap<>();
   private final boolean tls;
 
   private TestReceiver(boolean tls) {
@@ -56,7 +58,13 @@ public final class TestReceiver implements AutoCloseable {
           int[] script = scripts.getOrDefault(path, new int[] {200});
           int index = counters.computeIfAbsent(path, p -> new AtomicInteger()).getAndIncrement();
           int status = script[Math.min(index, script.length - 1)];
-          request.response().setStatusCode(status).end("answer " + status);
+          long delay = delays.getOrDefault(path, 0L);
+          if (delay > 0) {
+            vertx.setTimer(delay, id -> request.response().setStatusCode(status)
+                .end("answer " + status));
+          } else {
+            request.response().setStatusCode(status).end("answer " + status);
+          }
         }));
     try {
       server.listen().await(10, TimeUnit.SECONDS);
@@ -87,6 +95,22 @@ public final class TestReceiver implements AutoCloseable {
   public TestReceiver script(String path, int... statuses) {
     scripts.put(path, statuses);
     return this;
+  }
+
+  /** Answers every request on that path only after a pause, to keep attempts in flight. */
+  public TestReceiver delay(String path, long millis) {
+    delays.put(path, millis);
+    return this;
+  }
+
+  /** The requests of a path by their {@code X-Ouvitel-Delivery} id, in arrival order. */
+  public Map<String, List<Request>> byDelivery(String path) {
+    Map<String, List<Request>> grouped = new LinkedHashMap<>();
+    for (Request request : requests(path)) {
+      grouped.computeIfAbsent(request.header("X-Ouvitel-Delivery"), id -> new ArrayList<>())
+          .add(request);
+    }
+    return grouped;
   }
 
   public List<Request> requests() {

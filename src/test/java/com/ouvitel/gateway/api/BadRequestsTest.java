@@ -1,0 +1,96 @@
+package com.ouvitel.gateway.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.ouvitel.gateway.support.Api;
+import com.ouvitel.gateway.support.Api.Account;
+import com.ouvitel.gateway.support.Api.Answer;
+import com.ouvitel.gateway.support.TestDatabase;
+import com.ouvitel.gateway.support.TestGateway;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Requests that once slipped past validation into a 500: each must be a named 4xx. */
+@DisplayName("Odd requests")
+class BadRequestsTest {
+
+  private static TestGateway gateway;
+  private static Api api;
+
+  @BeforeAll
+  static void start() {
+    gateway = TestGateway.start(Map.of());
+    api = gateway.api;
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+  }
+
+  @Test
+  @DisplayName("an empty JSON body is a 400 naming the missing field, never a 500")
+  void empty_bodies_are_refused_by_name() {
+    Account account = api.createAccount("premium");
+    expect(api.call("POST", "/v1/accounts", TestGateway.ADMIN_TOKEN, "application/json", ""),
+        400, "missing_field", "name");
+    expect(api.call("POST", "/v1/webhooks", account.apiKey(), "application/json", ""),
+        400, "missing_field", "url");
+    expect(api.call("POST", "/v1/events", account.apiKey(), "application/json", ""),
+        400, "invalid_json", "$");
+    expect(api.call("POST", "/v1/events/batch", account.apiKey(), "application/json", ""),
+        400, "invalid_json", "$");
+  }
+
+  @Test
+  @DisplayName("a NUL character in a field, an event id, a path or a query is a 400")
+  void nul_characters_are_refused() {
+    Account account = api.createAccount("premium");
+    expect(api.post("/v1/accounts", TestGateway.ADMIN_TOKEN,
+        new JsonObject().put("name", "Acme\u0000").put("license", "premium")),
+        400, "invalid_field", "NUL");
+    expect(api.post("/v1/events", account.apiKey(), Api.printSuccess("j").put("id", "a\u0000b")),
+        400, "invalid_field", "$.id");
+    expect(api.get("/v1/webhooks/wh_%00", account.apiKey()), 400, "invalid_request", "%00");
+    expect(api.get("/v1/deliveries?cursor=%00", account.apiKey()), 400, "invalid_request",
+        "%00");
+
+    Object stored = TestDatabase.queryValue("SELECT count(*) FROM events WHERE account_id = '"
+        + account.id() + "'");
+    assertEquals(0L, ((Number) stored).longValue(), "nothing was stored");
+    JsonObject fine = api.sendEvent(account, Api.printSuccess("j").put("id", "after-nul"));
+    assertTrue(fine.getString("id").startsWith("evt_"), "ingest still works: " + fine);
+  }
+
+  @Test
+  @DisplayName("unknown routes and methods answer JSON errors, 404 and 405")
+  void unknown_routes_answer_json() {
+    Account account = api.createAccount("premium");
+    expect(api.get("/v1/nothing-here", account.apiKey()), 404, "not_found", "route");
+    expect(api.call("PUT", "/v1/webhooks/wh_x", account.apiKey(), "application/json", "{}"),
+        405, "method_not_allowed", "method");
+  }
+
+  @Test
+  @DisplayName("calls that take no body need no Content-Type")
+  void bodiless_posts_need_no_content_type() {
+    Account account = api.createAccount("premium");
+    JsonObject webhook = api.createWebhook(account, "http://127.0.0.1:9/none", "all");
+    Answer rotated = api.call("POST", "/v1/webhooks/" + webhook.getString("id")
+        + "/rotate-secret", account.apiKey(), null, null);
+    assertEquals(200, rotated.status(), rotated.text());
+    assertTrue(rotated.json().getString("secret").startsWith("whsec_"));
+  }
+
+  private static void expect(Answer answer, int status, String code, String mention) {
+    assertEquals(status, answer.status(), answer.text());
+    assertEquals(code, answer.errorCode(), answer.text());
+    assertTrue(answer.errorMessage().contains(mention),
+        "'" + answer.errorMessage() + "' should mention " + mention);
+  }
+}
