@@ -187,6 +187,7 @@ public final class RetentionJob {
     Future<Void> dropDay(LocalDate day) {
       String suffix = "_p" + DAY.format(day);
       String deliveries = "deliveries" + suffix;
+      long began = System.nanoTime();
       return this.<Void>inTransaction(tx -> tx.query(
               RetentionSql.LOCK_DAY.formatted(deliveries))
           .execute()
@@ -203,6 +204,8 @@ public final class RetentionJob {
             return tx.query(RetentionSql.DROP_DAY.formatted("attempts" + suffix, deliveries,
                 "events" + suffix)).execute().onSuccess(done -> dropped.add(day)).mapEmpty();
           }))
+          .onSuccess(v -> LOG.info("Retention: day {} handled in {} ms (locks, pending check "
+              + "and drop)", day, (System.nanoTime() - began) / 1_000_000))
           .recover(error -> timedOut(error, day));
     }
 
@@ -223,6 +226,10 @@ public final class RetentionJob {
           .compose(count -> {
             rollups += count;
             return pruneInBatches(() -> pruneRollups("hour", hours));
+          })
+          .compose(count -> {
+            rollups += count;
+            return pruneInBatches(() -> pruneRollups("day", hours));
           })
           .<Void>map(count -> {
             rollups += count;

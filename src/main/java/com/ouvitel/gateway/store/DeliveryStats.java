@@ -20,11 +20,11 @@ import java.util.Set;
 
 /**
  * Delivery statistics of one webhook over a window, read from the attempt roll-ups that the
- * attempt log maintains (attempt_rollups: per webhook, per minute and per hour), so a 30-day
- * window reads at most 720 hour rows per result instead of the attempts themselves.
+ * attempt log maintains (attempt_rollups: per webhook, per minute, hour and day), so a
+ * 30-day window reads 30 day rows per result instead of the attempts themselves.
  *
  * <p>A window covers whole buckets ending with the current one: 1h is the last 60 minutes,
- * 24h / 7d / 30d the last 24 / 168 / 720 hours. delivered and failed count the deliveries
+ * 24h / 7d the last 24 / 168 hours, 30d the last 30 days (UTC). delivered and failed count the deliveries
  * that ended in the window; pending is the webhook's current backlog. Latency percentiles
  * are of successful attempts, estimated from a histogram (linear within a bucket; the
  * bucket bounds are latency_bounds() in V7__retention_and_rollups.sql).
@@ -35,7 +35,11 @@ public final class DeliveryStats {
   private record Window(String unit, int buckets, Duration step) {
 
     ChronoUnit chronoUnit() {
-      return unit.equals("minute") ? ChronoUnit.MINUTES : ChronoUnit.HOURS;
+      return switch (unit) {
+        case "minute" -> ChronoUnit.MINUTES;
+        case "hour" -> ChronoUnit.HOURS;
+        default -> ChronoUnit.DAYS;
+      };
     }
   }
 
@@ -43,7 +47,7 @@ public final class DeliveryStats {
       "1h", new Window("minute", 60, Duration.ofMinutes(5)),
       "24h", new Window("hour", 24, Duration.ofHours(1)),
       "7d", new Window("hour", 168, Duration.ofHours(6)),
-      "30d", new Window("hour", 720, Duration.ofDays(1)));
+      "30d", new Window("day", 30, Duration.ofDays(1)));
 
   /** The names of the windows, for the API's validation. */
   public static final Set<String> WINDOW_NAMES = Set.copyOf(List.of("1h", "24h", "7d", "30d"));

@@ -138,7 +138,7 @@ final class PipelineSql {
 
   /**
    * Logs attempts, moves their deliveries on and counts both in the statistics roll-ups
-   * (attempt_rollups, per webhook and minute and hour). A delivery no longer pending
+   * (attempt_rollups, per webhook and minute, hour and day). A delivery no longer pending
    * (cancelled meanwhile) or already past that attempt (another pod took over) is left as
    * it is; only attempts actually logged and deliveries actually moved are counted.
    * $1 ids, $2 created_at, $3 attempt numbers, $4 webhook ids, $5 started_at, $6 durations,
@@ -177,7 +177,7 @@ final class PipelineSql {
       FROM logged l
       LEFT JOIN moved m ON m.id = l.delivery_id AND m.created_at = l.delivery_created_at
                        AND m.attempt_count = l.number
-      CROSS JOIN (VALUES ('minute'), ('hour')) AS unit (name)
+      CROSS JOIN (VALUES ('minute'), ('hour'), ('day')) AS unit (name)
       GROUP BY 1, 2, 3, 4
       ORDER BY 1, 2, 3, 4
       ON CONFLICT (webhook_id, unit, bucket, result) DO UPDATE
