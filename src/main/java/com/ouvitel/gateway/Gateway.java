@@ -120,7 +120,8 @@ public final class Gateway {
                   .setConnectionTimeout(POOL_WAIT_SECONDS)
                   .setConnectionTimeoutUnit(TimeUnit.SECONDS))
               .with(new NetClientOptions().setConnectTimeout(3000))
-              .connectingTo(db.connectOptions().setPipeliningLimit(256))
+              .connectingTo(db.connectOptions()
+                  .setPipeliningLimit(config.integer("db_pipelining_limit")))
               .using(vertx)
               .build();
           return ensurePartitions();

@@ -36,7 +36,7 @@ public final class Main {
     GatewayMetrics metrics = new GatewayMetrics();
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(
-            new MicrometerMetricsOptions().setEnabled(true)))
+            new MicrometerMetricsOptions().setEnabled(config.bool("vertx_metrics"))))
         .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
         .build();
 

@@ -89,6 +89,10 @@ public final class ApiVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions()
         .setPort(settings.port())
         .setCompressionSupported(true)
+        // No WebSockets here: without their compression no extension handler sits in
+        // every request's pipeline.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
         .setIdleTimeout(120));
     return server.requestHandler(router).listen();
   }

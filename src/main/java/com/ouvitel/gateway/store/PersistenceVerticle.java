@@ -159,7 +159,7 @@ public final class PersistenceVerticle extends VerticleBase {
     List<AcceptedEvent> all = new ArrayList<>(events);
     group.forEach(message -> all.addAll(message.body().events()));
     IngestCommit commit = new IngestCommit(all);
-    Future<Void> committed = pool.withTransaction(commit::run);
+    Future<Void> committed = commit.write();
     committed.onSuccess(v -> dispatch(commit.jobs));
     committed.timeout(commitTimeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(done -> {
       if (done.succeeded()) {
@@ -204,6 +204,21 @@ public final class PersistenceVerticle extends VerticleBase {
     IngestCommit(List<AcceptedEvent> events) {
       this.events = events;
       this.results = new ArrayList<>(events.size());
+    }
+
+    /**
+     * Writes the group. Without idempotency keys and without printer transitions (which
+     * read and move printer state first) that is the fan-out statement alone, atomic by
+     * itself, so it runs outside a transaction block: one round trip, not three (BEGIN, the
+     * statement, COMMIT).
+     */
+    Future<Void> write() {
+      for (AcceptedEvent event : events) {
+        if (event.idempotencyKey() != null || event.event().startsWith("printer.")) {
+          return pool.withTransaction(this::run);
+        }
+      }
+      return pool.withConnection(this::run);
     }
 
     Future<Void> run(SqlConnection connection) {
@@ -396,7 +411,7 @@ public final class PersistenceVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     outcomesBusy = true;
-    return pool.withTransaction(connection -> writeOutcomes(connection, batch))
+    return writeOutcomes(batch)
         .onComplete(done -> {
           outcomesBusy = false;
           if (done.succeeded()) {
@@ -411,6 +426,25 @@ public final class PersistenceVerticle extends VerticleBase {
             flushOutcomes();
           });
         });
+  }
+
+  /**
+   * Writes a batch of outcomes; when that takes one statement (no webhook to disable, not
+   * both attempts and deferrals) it runs outside a transaction block, in one round trip.
+   */
+  private Future<Void> writeOutcomes(List<AttemptOutcome> batch) {
+    boolean attempts = false;
+    boolean deferrals = false;
+    boolean disabling = false;
+    for (AttemptOutcome outcome : batch) {
+      attempts |= !outcome.isDeferral();
+      deferrals |= outcome.isDeferral();
+      disabling |= outcome.disableReason() != null;
+    }
+    if (disabling || (attempts && deferrals)) {
+      return pool.withTransaction(connection -> writeOutcomes(connection, batch));
+    }
+    return pool.withConnection(connection -> writeOutcomes(connection, batch));
   }
 
   private Future<Void> writeOutcomes(SqlConnection connection, List<AttemptOutcome> batch) {

@@ -59,8 +59,10 @@ public final class BenchMain {
 
     JsonObject baselines = new JsonObject();
     results.put("baselines", baselines);
-    log("baseline: bare Vert.x HTTP server");
-    baselines.put("bareHttp", Baselines.bareHttp(vertx, settings, OUT));
+    if (wanted("baselines")) {
+      log("baseline: bare Vert.x HTTP server");
+      baselines.put("bareHttp", Baselines.bareHttp(vertx, settings, OUT));
+    }
 
     log("starting the gateway");
     ChildProcess gateway = closing(startGateway(postgres.url()));
@@ -69,8 +71,10 @@ public final class BenchMain {
     Measurement measurement = new Measurement(settings,
         new CpuUsage(gateway.pid(), postmaster), waits, postgres.url());
 
-    log("baseline: raw batched inserts into PostgreSQL");
-    baselines.put("rawInserts", Baselines.rawInserts(vertx, postgres.url(), settings));
+    if (wanted("baselines")) {
+      log("baseline: raw batched inserts into PostgreSQL");
+      baselines.put("rawInserts", Baselines.rawInserts(vertx, postgres.url(), settings));
+    }
 
     BenchReceiver receiver = new BenchReceiver(vertx);
     LoadClient client = new LoadClient(vertx, gatewayPort, 512);
@@ -78,23 +82,44 @@ public final class BenchMain {
     JsonObject scenario = new JsonObject();
     results.put("scenarios", scenario);
     List<Integer> ports = ports(receiver, settings.endpoints());
-    log("scenario 1: durable ingest");
-    scenario.put("durableIngest", scenarios.durableIngest());
-    log("scenario 2: batch ingest");
-    scenario.put("batchIngest", scenarios.batchIngest());
-    log("scenario 3: end to end at full load");
-    scenario.put("endToEndFullLoad", scenarios.endToEndFullLoad(ports));
-    log("scenario 3: end to end at a fixed rate");
-    scenario.put("endToEndFixedRate", scenarios.endToEndFixedRate(ports));
-    log("scenario 4: fan-out to 10 webhooks");
-    scenario.put("fanOut", scenarios.fanOut(ports(receiver, 10)));
-    log("scenario 5: a stalled endpoint beside a healthy one");
-    scenario.put("stalledBesideHealthy", scenarios.stalledBesideHealthy(receiver.openPort(),
-        receiver.openStalledPort()));
+    if (wanted("ingest")) {
+      log("scenario 1: durable ingest");
+      scenario.put("durableIngest", scenarios.durableIngest());
+    }
+    if (wanted("batch")) {
+      log("scenario 2: batch ingest");
+      scenario.put("batchIngest", scenarios.batchIngest());
+    }
+    if (wanted("e2e")) {
+      log("scenario 3: end to end at full load");
+      scenario.put("endToEndFullLoad", scenarios.endToEndFullLoad(ports));
+    }
+    if (wanted("lag")) {
+      log("scenario 3: end to end at a fixed rate");
+      scenario.put("endToEndFixedRate", scenarios.endToEndFixedRate(ports));
+    }
+    if (wanted("fanout")) {
+      log("scenario 4: fan-out to 10 webhooks");
+      scenario.put("fanOut", scenarios.fanOut(ports(receiver, 10)));
+    }
+    if (wanted("stall")) {
+      log("scenario 5: a stalled endpoint beside a healthy one");
+      scenario.put("stalledBesideHealthy", scenarios.stalledBesideHealthy(
+          receiver.openPort(), receiver.openStalledPort()));
+    }
     results.put("gatewayAlive", gateway.alive());
     client.close();
     receiver.close();
     results.put("seconds", Math.round((System.nanoTime() - started) / 1e9));
+  }
+
+  /**
+   * Whether a part runs: all of them unless {@code BENCH_ONLY} names some (baselines, ingest,
+   * batch, e2e, lag, fanout, stall), for working on one figure; a full run needs all.
+   */
+  private static boolean wanted(String part) {
+    String only = System.getenv("BENCH_ONLY");
+    return only == null || only.isBlank() || List.of(only.split(",")).contains(part);
   }
 
   private int gatewayPort;
@@ -121,7 +146,7 @@ public final class BenchMain {
     }
     if ("jfr".equals(System.getenv("BENCH_PROFILE"))) {
       command.add("-XX:StartFlightRecording=filename=" + OUT.resolve("gateway.jfr")
-          + ",settings=profile");
+          + ",settings=profile,jdk.ExecutionSample#period=2ms");
     }
     command.addAll(List.of("-jar", "target/webhook-gateway.jar"));
     results.put("gatewayCommand", String.join(" ", command));

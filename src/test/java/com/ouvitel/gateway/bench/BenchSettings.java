@@ -24,9 +24,23 @@ record BenchSettings(
     int batchConnections, int endpoints, int outstanding, int fixedRate, int isolationRate,
     int rawConnections, int minimumSamples) {
 
+  /**
+   * The measuring run; BENCH_WARMUP_SECONDS, BENCH_WINDOW_SECONDS and BENCH_FIXED_RATE
+   * override its times and the fixed rate, for working on one figure.
+   */
   static BenchSettings full() {
-    return new BenchSettings("full", Duration.ofSeconds(4), Duration.ofSeconds(10), 128, 100,
-        8, 8, 3000, 2000, 1000, 4, 1);
+    return new BenchSettings("full", seconds("BENCH_WARMUP_SECONDS", 4),
+        seconds("BENCH_WINDOW_SECONDS", 10), 128, 100, 8, 8, 1500,
+        number("BENCH_FIXED_RATE", 2000), 1000, 4, 1);
+  }
+
+  private static Duration seconds(String variable, int otherwise) {
+    return Duration.ofSeconds(number(variable, otherwise));
+  }
+
+  private static int number(String variable, int otherwise) {
+    String value = System.getenv(variable);
+    return value == null || value.isBlank() ? otherwise : Integer.parseInt(value.trim());
   }
 
   static BenchSettings smoke() {

@@ -78,6 +78,20 @@ final class Measurement {
     return true;
   }
 
+  /**
+   * CPU microseconds spent per event (or delivery) in the window, by process: unlike the
+   * rates, this barely moves when other load shares the machine.
+   */
+  static JsonObject cpuMicrosPer(JsonObject window, long count) {
+    JsonObject cores = window.getJsonObject("cpuCores");
+    double seconds = window.getDouble("seconds");
+    JsonObject per = new JsonObject();
+    for (String who : new String[] {"gateway", "postgres", "loadGenerator"}) {
+      per.put(who, count == 0 ? 0 : Math.round(cores.getDouble(who) * seconds * 1e6 / count));
+    }
+    return per;
+  }
+
   /** Attempts logged for those webhooks, waiting up to 30 s for them to reach the count. */
   long attemptsLogged(List<String> webhookIds, long expected) {
     long deadline = System.nanoTime() + 30_000_000_000L;

@@ -67,6 +67,7 @@ final class Report {
     throughput("3 end to end, full", "deliveries/s vs raw PG", full, "deliveriesPerSecond",
         raw.getLong("endToEndRowsPerSecond"), ">= 8000");
     latency("3 end to end, full", "lag ms", full.getJsonObject("lagMs"), null, "");
+    cpu("3 end to end, full", full.getJsonObject("cpuMicrosPerDelivery"));
     JsonObject fixed = s.getJsonObject("endToEndFixedRate", new JsonObject());
     throughput("3 end to end, 2k/s", "deliveries/s vs offered", fixed, "deliveriesPerSecond",
         fixed.getLong("targetRate"), "");
@@ -77,6 +78,7 @@ final class Report {
     throughput("4 fan-out x10", "deliveries/s vs raw PG", fan, "deliveriesPerSecond",
         raw.getLong("fanOutDeliveriesPerSecond"), "");
     latency("4 fan-out x10", "lag ms", fan.getJsonObject("lagMs"), null, "");
+    cpu("4 fan-out x10", fan.getJsonObject("cpuMicrosPerDelivery"));
 
     JsonObject stall = s.getJsonObject("stalledBesideHealthy", new JsonObject());
     JsonObject alone = stall.getJsonObject("alone", new JsonObject());
@@ -93,6 +95,14 @@ final class Report {
         raw.getLong("eventsPerSecond"), "");
     latency(scenario, "ack ms vs bare HTTP", ours.getJsonObject("ackLatencyMs"),
         bare.getJsonObject("ackLatencyMs"), "");
+    cpu(scenario, ours.getJsonObject("cpuMicrosPerEvent"));
+  }
+
+  /** CPU microseconds per event or delivery: gateway/PostgreSQL/load generator. */
+  private void cpu(String scenario, JsonObject per) {
+    rows.add(new String[] {scenario, "CPU us each: gateway/PG/load", per == null ? "-"
+        : per.getLong("gateway") + "/" + per.getLong("postgres") + "/"
+            + per.getLong("loadGenerator"), "", "", ""});
   }
 
   private void throughput(String scenario, String figure, JsonObject result, String key,

@@ -146,6 +146,7 @@ final class Scenarios {
         .put("failedRequests", run.failedRequests.get())
         .put("refusedItems", run.refusedItems.get())
         .put("firstFailure", run.firstFailure.get())
+        .put("cpuMicrosPerEvent", Measurement.cpuMicrosPer(window, run.windowEvents.get()))
         .put("window", window);
   }
 
@@ -174,6 +175,7 @@ final class Scenarios {
         .put("failedRequests", run.failedRequests.get())
         .put("refusedItems", run.refusedItems.get())
         .put("firstFailure", run.firstFailure.get());
+    result.put("cpuMicrosPerDelivery", Measurement.cpuMicrosPer(window, receivedInWindow));
     result.put("attemptsLogged", measurement.attemptsLogged(webhookIds, sink.received()));
     return result.put("window", window);
   }
