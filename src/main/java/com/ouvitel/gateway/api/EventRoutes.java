@@ -5,11 +5,13 @@ import com.ouvitel.gateway.ingest.EventValidator;
 import com.ouvitel.gateway.json.JsonInputException;
 import com.ouvitel.gateway.json.StrictJson;
 import com.ouvitel.gateway.store.AccountStore.Principal;
+import com.ouvitel.gateway.store.Messages;
 import com.ouvitel.gateway.store.Messages.AcceptedEvent;
 import com.ouvitel.gateway.store.Messages.IngestReply;
 import com.ouvitel.gateway.store.Messages.IngestRequest;
 import com.ouvitel.gateway.store.Messages.StoredEvent;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -72,7 +74,7 @@ final class EventRoutes {
           }
           Replies.json(ctx, 202, result(stored));
         })
-        .onFailure(error -> ctx.fail(ApiError.unavailable()));
+        .onFailure(error -> ctx.fail(storeFailure(error)));
   }
 
   private void ingestBatch(RoutingContext ctx) {
@@ -126,7 +128,7 @@ final class EventRoutes {
           Replies.json(ctx, 202,
               new JsonObject().put("results", new JsonArray(List.of(results))));
         })
-        .onFailure(error -> ctx.fail(ApiError.unavailable()));
+        .onFailure(error -> ctx.fail(storeFailure(error)));
   }
 
   private void read(RoutingContext ctx) {
@@ -171,6 +173,15 @@ final class EventRoutes {
 
   private static JsonObject result(StoredEvent stored) {
     return new JsonObject().put("id", stored.id()).put("deliveries", stored.deliveries());
+  }
+
+  /** Persistence refuses a request it cannot store with 400; anything else is a 503. */
+  private static ApiError storeFailure(Throwable error) {
+    if (error instanceof ReplyException
+        && ((ReplyException) error).failureCode() == Messages.UNSTORABLE_VALUE) {
+      return ApiError.badRequest("unstorable_value", error.getMessage());
+    }
+    return ApiError.unavailable();
   }
 
   private static ApiError conflict() {

@@ -29,9 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends deliveries. Each endpoint (scheme, host and port) gets its own lane with a cap on
- * attempts in flight and a circuit breaker, so one slow or broken endpoint never delays the
- * others. Outcomes go to persistence in batches; retries are scheduled by a timer that asks
+ * Sends deliveries. Each host and port gets its own lane with a cap on attempts in flight,
+ * and each endpoint URL its own circuit breaker, so one slow or broken endpoint never delays
+ * the others. Outcomes go to persistence in batches; retries are scheduled by a timer that asks
  * persistence for due deliveries when the earliest one is due, and a regular poll picks up
  * the rest (other pods' orphans included).
  */
@@ -54,6 +54,8 @@ public final class DispatcherVerticle extends VerticleBase {
   private final GatewayMetrics metrics;
 
   private final Map<String, Lane> lanes = new HashMap<>();
+  /** Circuits by endpoint URL; only those with failures counted or open are kept. */
+  private final Map<String, Circuit> circuits = new HashMap<>();
   private final Set<Lane> lanesWaiting = new LinkedHashSet<>();
   private final Map<String, Resolved> resolved = new HashMap<>();
   private final Map<String, DestinationGuard.Endpoint> endpoints = lruEndpoints();
@@ -234,8 +236,9 @@ public final class DispatcherVerticle extends VerticleBase {
     }
     Lane lane = lanes.computeIfAbsent(endpoint.origin(), Lane::new);
     Instant now = clock.instant();
-    if (circuitHolds(lane, now)) {
-      report(AttemptOutcome.deferral(job, reopening(lane, now)));
+    Circuit circuit = circuits.get(job.url());
+    if (circuit != null && circuit.holds(now)) {
+      report(AttemptOutcome.deferral(job, circuit.reopening(now, Math.random())));
       return;
     }
     if (lane.inFlight < settings.endpointConcurrency() && inFlight < settings.maxInFlight()
@@ -248,33 +251,14 @@ public final class DispatcherVerticle extends VerticleBase {
     }
   }
 
-  /**
-   * True while an open circuit keeps deliveries away from its endpoint: during the cool-down,
-   * and after it while the one probe attempt it lets through is under way.
-   */
-  private static boolean circuitHolds(Lane lane, Instant now) {
-    return lane.circuitOpenUntil != null
-        && (now.isBefore(lane.circuitOpenUntil) || lane.probing);
-  }
-
-  /**
-   * When a deferred delivery is due again: after the cool-down, spread over up to 5 s so
-   * that a recovered endpoint is not hit by a wave.
-   */
-  private Instant reopening(Lane lane, Instant now) {
-    Instant base = lane.circuitOpenUntil.isAfter(now) ? lane.circuitOpenUntil
-        : now.plus(settings.circuitCoolDown());
-    long spread = Math.min(5000, settings.circuitCoolDown().toMillis());
-    return base.plusMillis((long) (Math.random() * spread));
-  }
-
   // ---- one attempt ----
 
   private void start(Lane lane, DestinationGuard.Endpoint endpoint, DeliveryJob job) {
     lane.inFlight++;
     inFlight++;
-    if (lane.circuitOpenUntil != null) {
-      lane.probing = true;
+    Circuit circuit = circuits.get(job.url());
+    if (circuit != null) {
+      circuit.attemptStarted();
     }
     Instant startedAt = clock.instant();
     long started = System.nanoTime();
@@ -285,12 +269,18 @@ public final class DispatcherVerticle extends VerticleBase {
           inFlight--;
           int durationMs = (int) ((System.nanoTime() - started) / 1_000_000);
           AttemptReport report = done.result();
-          updateCircuit(lane, report.result());
+          updateCircuit(job, lane, report.result());
           finish(job, startedAt, durationMs, report);
           startNext(lane);
         });
   }
 
+  /**
+   * Signs an attempt at the moment it is sent. A job holds the secrets read when it was
+   * claimed: if the secret is rotated while a claimed job still waits in its lane, that
+   * attempt is signed with the old secret alone. Receivers that know the old secret verify
+   * it, which is why the README asks them to accept either secret during the overlap.
+   */
   private MultiMap headers(DeliveryJob job, Instant sentAt) {
     byte[] body = job.body().getBytes(StandardCharsets.UTF_8);
     long timestamp = sentAt.getEpochSecond();
@@ -399,7 +389,7 @@ public final class DispatcherVerticle extends VerticleBase {
     return vertx.eventBus().request(Bus.RECORD_OUTCOMES, new OutcomeBatch(batch)).mapEmpty();
   }
 
-  // ---- lanes: per-endpoint concurrency and circuit ----
+  // ---- lanes: per-host concurrency; circuits: per-URL failures ----
 
   private void startNext(Lane lane) {
     if (draining) {
@@ -432,8 +422,9 @@ public final class DispatcherVerticle extends VerticleBase {
         continue;
       }
       Instant now = clock.instant();
-      if (circuitHolds(lane, now)) {
-        report(AttemptOutcome.deferral(job, reopening(lane, now)));
+      Circuit circuit = circuits.get(job.url());
+      if (circuit != null && circuit.holds(now)) {
+        report(AttemptOutcome.deferral(job, circuit.reopening(now, Math.random())));
         continue;
       }
       try {
@@ -448,34 +439,36 @@ public final class DispatcherVerticle extends VerticleBase {
     }
   }
 
-  private void updateCircuit(Lane lane, AttemptResult result) {
+  /**
+   * Moves the circuit of the job's URL on. The log names the webhook and the host, never the
+   * URL: customers put tokens in their hook URLs.
+   */
+  private void updateCircuit(DeliveryJob job, Lane lane, AttemptResult result) {
     boolean endpointFault = result == AttemptResult.TIMEOUT
         || result == AttemptResult.CONNECTION_ERROR || result == AttemptResult.TLS_ERROR
         || result == AttemptResult.HTTP_ERROR;
-    if (!endpointFault) {
-      if (lane.circuitOpenUntil != null) {
-        LOG.info("Endpoint {} answered again: its circuit is closed", lane.origin);
-        lane.circuitOpenUntil = null;
-        metrics.circuitsOpen(lanes.values().stream()
-            .filter(l -> l.circuitOpenUntil != null).count());
+    Circuit circuit = circuits.get(job.url());
+    if (circuit == null) {
+      if (!endpointFault) {
+        return;
       }
-      lane.consecutiveFailures = 0;
-      lane.probing = false;
-      return;
+      circuit = new Circuit(settings.circuitFailureThreshold(), settings.circuitCoolDown());
+      circuits.put(job.url(), circuit);
     }
-    lane.consecutiveFailures++;
-    boolean wasProbe = lane.probing;
-    lane.probing = false;
-    if (wasProbe || lane.consecutiveFailures >= settings.circuitFailureThreshold()) {
-      boolean opening = lane.circuitOpenUntil == null;
-      lane.circuitOpenUntil = clock.instant().plus(settings.circuitCoolDown());
-      if (opening) {
-        LOG.warn("Endpoint {} failed {} attempts in a row: its circuit is open, deliveries "
-            + "to it wait until {} without spending attempts", lane.origin,
-            lane.consecutiveFailures, lane.circuitOpenUntil);
-        metrics.circuitsOpen(lanes.values().stream()
-            .filter(l -> l.circuitOpenUntil != null).count());
-      }
+    Circuit.Change change = circuit.record(endpointFault, clock.instant());
+    if (change == Circuit.Change.OPENED) {
+      LOG.warn("The endpoint of webhook {} on {} failed {} attempts in a row: its circuit is "
+          + "open, its deliveries wait until {} without spending attempts", job.webhookId(),
+          lane.origin, circuit.failuresInARow(), circuit.openUntil());
+    } else if (change == Circuit.Change.CLOSED) {
+      LOG.info("The endpoint of webhook {} on {} answered again: its circuit is closed",
+          job.webhookId(), lane.origin);
+    }
+    if (circuit.isIdle()) {
+      circuits.remove(job.url());
+    }
+    if (change != Circuit.Change.NONE) {
+      metrics.circuitsOpen(circuits.values().stream().filter(Circuit::isOpen).count());
     }
   }
 
@@ -498,14 +491,11 @@ public final class DispatcherVerticle extends VerticleBase {
     };
   }
 
-  /** The deliveries of one endpoint: in flight, waiting, and the state of its circuit. */
+  /** The deliveries to one host and port: those in flight and those waiting for a slot. */
   private static final class Lane {
     final String origin;
     final ArrayDeque<DeliveryJob> waiting = new ArrayDeque<>();
     int inFlight;
-    int consecutiveFailures;
-    Instant circuitOpenUntil;
-    boolean probing;
 
     Lane(String origin) {
       this.origin = origin;

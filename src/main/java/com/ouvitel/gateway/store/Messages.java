@@ -8,6 +8,9 @@ import java.util.List;
 /** The messages persistence takes and gives over the event bus. */
 public final class Messages {
 
+  /** The failure code of an ingest request holding a value PostgreSQL cannot store. */
+  public static final int UNSTORABLE_VALUE = 422;
+
   private Messages() {
   }
 

@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -47,6 +48,8 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
   private static final int MAX_EVENTS_PER_COMMIT = 4000;
   private static final int MAX_OUTCOMES_PER_COMMIT = 4000;
+  /** Longest wait for one batch of outcomes to be written before it is tried again. */
+  private static final long OUTCOME_WRITE_SECONDS = 30;
   private static final Duration BACKLOG_INTERVAL = Duration.ofSeconds(5);
   /** How long a stopping pod keeps trying to write the outcomes it still holds. */
   private static final long STOP_FLUSH_MILLIS = 5000;
@@ -169,14 +172,65 @@ public final class PersistenceVerticle extends VerticleBase {
     committed.timeout(commitTimeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(done -> {
       if (done.succeeded()) {
         answerIngest(group, commit);
+      } else if (group.size() > 1 && isRefusedValue(done.cause())) {
+        LOG.warn("PostgreSQL refused a value in a group commit of {} requests ({}); each "
+            + "request is committed alone so that only the faulty one is refused",
+            group.size(), sqlState(done.cause()));
+        commitEachAlone(group, 0);
+        return;
       } else {
-        LOG.warn("Could not store {} events ({} requests): {}; they were refused with 503 "
-            + "and nothing of them was acknowledged", all.size(), group.size(),
-            done.cause().getMessage());
-        group.forEach(message -> message.fail(503, "database unavailable"));
+        refuse(group, done.cause());
       }
       flushIngest();
     });
+  }
+
+  /**
+   * Commits the requests of a refused group one at a time, then goes on with the queue: one
+   * request holding a value PostgreSQL cannot store fails alone, not with its neighbours.
+   */
+  private void commitEachAlone(List<Message<IngestRequest>> group, int next) {
+    if (next == group.size()) {
+      flushIngest();
+      return;
+    }
+    Message<IngestRequest> message = group.get(next);
+    IngestCommit commit = new IngestCommit(message.body().events());
+    Future<Void> committed = pool.withTransaction(commit::run);
+    committed.onSuccess(v -> dispatch(commit.jobs));
+    committed.timeout(commitTimeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(done -> {
+      if (done.succeeded()) {
+        answerIngest(List.of(message), commit);
+      } else {
+        refuse(List.of(message), done.cause());
+      }
+      commitEachAlone(group, next + 1);
+    });
+  }
+
+  private void refuse(List<Message<IngestRequest>> group, Throwable cause) {
+    if (isRefusedValue(cause)) {
+      LOG.warn("PostgreSQL refused a value of an ingest request ({}); it was answered 400 "
+          + "and nothing of it was stored", sqlState(cause));
+      group.forEach(message -> message.fail(Messages.UNSTORABLE_VALUE,
+          "PostgreSQL cannot store a value of this request (SQLSTATE " + sqlState(cause)
+              + ")"));
+      return;
+    }
+    int events = group.stream().mapToInt(message -> message.body().events().size()).sum();
+    LOG.warn("Could not store {} events ({} requests): {}; they were refused with 503 "
+        + "and nothing of them was acknowledged", events, group.size(), cause.getMessage());
+    group.forEach(message -> message.fail(503, "database unavailable"));
+  }
+
+  /** A data exception or a broken constraint: the input's fault, retrying cannot help. */
+  static boolean isRefusedValue(Throwable cause) {
+    String state = sqlState(cause);
+    return state != null && (state.startsWith("22") || state.startsWith("23"));
+  }
+
+  private static String sqlState(Throwable cause) {
+    return cause instanceof PgException ? ((PgException) cause).getSqlState() : null;
   }
 
   private void answerIngest(List<Message<IngestRequest>> group, IngestCommit commit) {
@@ -416,11 +470,20 @@ public final class PersistenceVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     outcomesBusy = true;
+    // Bounded, so that a database that hangs does not hold every later outcome back; writing
+    // a batch again is harmless (attempts are keyed, deliveries only move forward).
     return writeOutcomes(batch)
+        .timeout(OUTCOME_WRITE_SECONDS, TimeUnit.SECONDS)
         .onComplete(done -> {
           outcomesBusy = false;
           if (done.succeeded()) {
             flushOutcomes();
+            return;
+          }
+          if (isRefusedValue(done.cause())) {
+            LOG.warn("PostgreSQL refused a value among {} attempt outcomes ({}); each is "
+                + "written alone", batch.size(), sqlState(done.cause()));
+            writeEachAlone(batch, 0);
             return;
           }
           LOG.warn("Could not record {} attempt outcomes: {}; they are kept in memory and "
@@ -430,6 +493,32 @@ public final class PersistenceVerticle extends VerticleBase {
             outcomeRetryTimer = -1;
             flushOutcomes();
           });
+        });
+  }
+
+  /**
+   * Writes refused outcomes one at a time, so that one that PostgreSQL cannot store is
+   * dropped instead of blocking every later outcome; its delivery is attempted again once
+   * its lease runs out.
+   */
+  private void writeEachAlone(List<AttemptOutcome> batch, int next) {
+    if (next == batch.size()) {
+      outcomesBusy = false;
+      flushOutcomes();
+      return;
+    }
+    outcomesBusy = true;
+    AttemptOutcome outcome = batch.get(next);
+    writeOutcomes(List.of(outcome))
+        .onComplete(done -> {
+          if (done.failed() && isRefusedValue(done.cause())) {
+            LOG.error("PostgreSQL refused attempt {} of delivery {} ({}); that attempt is not "
+                + "logged, and the delivery is attempted again when its lease runs out",
+                outcome.attempt(), outcome.deliveryId(), sqlState(done.cause()));
+          } else if (done.failed()) {
+            outcomeQueue.addFirst(outcome);
+          }
+          writeEachAlone(batch, next + 1);
         });
   }
 

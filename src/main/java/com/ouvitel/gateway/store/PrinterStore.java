@@ -54,9 +54,14 @@ public final class PrinterStore {
    */
   public Future<Raised> recordHeartbeats(SortedMap<PrinterKey, Instant> beats, String podId,
       Duration lease) {
-    return pool.withTransaction(connection -> lockKnown(connection, beats.keySet())
-        .compose(states -> writeHeartbeats(connection, beats)
-            .compose(v -> raiseOnline(connection, beats, states, podId, lease))));
+    // The write does not wait for the lock's answer: both go out at once on the
+    // connection, and PostgreSQL runs them in order, the lock first.
+    return pool.withTransaction(connection -> {
+      Future<Map<PrinterKey, String>> locked = lockKnown(connection, beats.keySet());
+      Future<Void> written = writeHeartbeats(connection, beats);
+      return Future.all(locked, written).compose(both ->
+          raiseOnline(connection, beats, locked.result(), podId, lease));
+    });
   }
 
   private Future<Void> writeHeartbeats(SqlConnection connection,

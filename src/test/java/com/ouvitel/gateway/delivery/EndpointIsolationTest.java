@@ -127,6 +127,38 @@ class EndpointIsolationTest {
     }
   }
 
+  @Test
+  @DisplayName("keeps one customer's broken hook from holding back another's on the same host")
+  void a_circuit_belongs_to_one_url_not_to_its_host() {
+    TestReceiver shared = TestReceiver.http();
+    TestGateway patient = TestGateway.start(Map.of(
+        "circuit_failure_threshold", Integer.toString(THRESHOLD),
+        "circuit_cool_down", "60s",
+        "retry_initial_delay", "100ms",
+        "retry_max_retries", "5"));
+    try {
+      shared.script("/customer-a/broken", 500);
+      Account broken = patient.api.createAccount("premium");
+      patient.api.createWebhook(broken, shared.url("/customer-a/broken"), "print.success");
+      patient.api.sendEvent(broken, Api.printSuccess("job_broken"));
+      shared.await("/customer-a/broken", THRESHOLD, WAIT);
+      Api.sleep(1000);
+      int whileOpen = shared.requests("/customer-a/broken").size();
+
+      Account healthy = patient.api.createAccount("premium");
+      patient.api.createWebhook(healthy, shared.url("/customer-b/fine"), "print.success");
+      patient.api.sendEvent(healthy, Api.printSuccess("job_fine"));
+
+      shared.await("/customer-b/fine", 1, Duration.ofSeconds(10));
+      assertEquals(whileOpen, shared.requests("/customer-a/broken").size(),
+          "the broken hook's circuit stayed open meanwhile");
+      assertTrue(whileOpen < 6, "the circuit opened before the retries ran out: " + whileOpen);
+    } finally {
+      patient.close();
+      shared.close();
+    }
+  }
+
   private static void sendBatch(Account account, int size, String prefix) {
     JsonArray events = new JsonArray();
     for (int i = 0; i < size; i++) {

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -211,6 +212,20 @@ class PrinterTransitionsTest {
   @Test
   @DisplayName("raises each offline exactly once when a pod stops in the middle of a sweep")
   void restart_in_the_middle_of_a_sweep() {
+    stopInTheMiddle(TestGateway::close, "/restart");
+  }
+
+  @Test
+  @DisplayName("raises each offline exactly once when a pod crashes in the middle of a sweep")
+  void crash_in_the_middle_of_a_sweep() {
+    stopInTheMiddle(TestGateway::crash, "/crash");
+  }
+
+  /**
+   * 300 printers go silent; one of two pods sweeping them in transactions of 10 is stopped
+   * as soon as the first events exist, and a new pod takes its place.
+   */
+  private static void stopInTheMiddle(Consumer<TestGateway> stop, String path) {
     String ownDatabase = TestDatabase.freshDatabase();
     TestClock ownClock = new TestClock();
     Map<String, String> ownSettings = settings(ownDatabase, "10");
@@ -218,7 +233,7 @@ class PrinterTransitionsTest {
     boolean stopped = false;
     try (TestGateway staying = TestGateway.start(ownSettings, ownClock)) {
       Account account = staying.api.createAccount("premium");
-      staying.api.createWebhook(account, receiver.url("/restart"), "printer.offline",
+      staying.api.createWebhook(account, receiver.url(path), "printer.offline",
           "printer.online");
       PrinterFleet fleet = new PrinterFleet(ownDatabase, account);
       List<String> printers = PrinterFleet.tokens("restart", 300);
@@ -227,11 +242,13 @@ class PrinterTransitionsTest {
       ownClock.advance(SILENCE);
       PrinterFleet.await("a sweep under way", () -> fleet.events("printer.offline") > 0,
           true, WAIT);
-      stopping.close();
+      stop.accept(stopping);
       stopped = true;
+      // The leases of a crashed pod run out; then the others send what it left.
+      ownClock.advance(Duration.ofMinutes(1));
       try (TestGateway restarted = TestGateway.start(ownSettings, ownClock)) {
         PrinterFleet.await("offline deliveries",
-            () -> PrinterFleet.deliveryIds(receiver, "/restart", "printer.offline").size(),
+            () -> PrinterFleet.deliveryIds(receiver, path, "printer.offline").size(),
             300, WAIT);
         fleet.awaitQuiet(WAIT);
         Api.sleep(SEVERAL_SWEEPS_MS);
@@ -240,7 +257,7 @@ class PrinterTransitionsTest {
 
         fleet.heartbeats(restarted.api, printers);
         PrinterFleet.await("online deliveries",
-            () -> PrinterFleet.deliveryIds(receiver, "/restart", "printer.online").size(),
+            () -> PrinterFleet.deliveryIds(receiver, path, "printer.online").size(),
             300, WAIT);
         Api.sleep(SEVERAL_SWEEPS_MS);
         assertEquals(300, fleet.events("printer.online"));

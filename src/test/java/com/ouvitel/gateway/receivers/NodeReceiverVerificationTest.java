@@ -134,6 +134,25 @@ class NodeReceiverVerificationTest {
   }
 
   @Test
+  @DisplayName("verifies a test event sent from the API all three ways")
+  void test_event_verifies() {
+    Account account = api.createAccount("premium");
+    String id = api.createWebhook(account, node.url("/test-event"), "print.failure")
+        .getString("id");
+    node.configure("/test-event", 0, Map.of("secret", api.get("/v1/webhooks/" + id
+        + "/secret", account.apiKey()).json().getString("secret")));
+
+    Answer sent = api.post("/v1/webhooks/" + id + "/test", account.apiKey(),
+        new JsonObject().put("event", "print.failure"));
+    assertEquals(202, sent.status(), sent.text());
+    Delivery delivery = node.await("/test-event", seen -> settled(seen, 1), WAIT).get(0);
+
+    assertTrue(delivery.check("secret").all(), delivery.toString());
+    assertTrue(delivery.roundTrips(), delivery.toString());
+    assertEquals(200, delivery.status());
+  }
+
+  @Test
   @DisplayName("verifies every attempt when the secret is rotated in the middle of retries")
   void every_attempt_after_rotation_verifies() {
     Account account = api.createAccount("premium");

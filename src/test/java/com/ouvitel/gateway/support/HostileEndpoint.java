@@ -291,6 +291,11 @@ public final class HostileEndpoint implements AutoCloseable {
   }
 
   private static String response(int status, String headers, String body) {
+    if (status == 204 || status == 304) {
+      // These answers never carry a body: bytes after their head would read as the next
+      // response on a kept-alive connection.
+      return "HTTP/1.1 " + status + " Scripted\r\n" + headers + "\r\n";
+    }
     return "HTTP/1.1 " + status + " Scripted\r\n" + headers + "Content-Length: "
         + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
   }

@@ -86,6 +86,23 @@ public final class TestGateway implements AutoCloseable {
     return "http://127.0.0.1:" + gateway.managementPort() + "/metrics";
   }
 
+  /**
+   * Dies without stopping gracefully, as a killed pod: its database connections go first, so
+   * open transactions roll back and its leases stay until they expire.
+   */
+  public void crash() {
+    try {
+      gateway.pool().close().await(10, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // The connections are gone either way.
+    }
+    try {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // Nothing more to release.
+    }
+  }
+
   @Override
   public void close() {
     try {
