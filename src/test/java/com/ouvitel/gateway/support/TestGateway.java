@@ -71,6 +71,9 @@ public final class TestGateway implements AutoCloseable {
     settings.put("retry_jitter", "0");
     settings.put("poll_interval", "100ms");
     settings.put("drain_timeout", "2s");
+    // Receivers in tests fail many attempts in a row on purpose; a circuit opening on them
+    // would hold deliveries for its cool-down. Circuit tests set their own threshold.
+    settings.put("circuit_failure_threshold", "1000");
     return settings;
   }
 
