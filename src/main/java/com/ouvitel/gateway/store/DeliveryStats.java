@@ -24,8 +24,8 @@ import java.util.Set;
  * 30-day window reads 30 day rows per result instead of the attempts themselves.
  *
  * <p>A window covers whole buckets ending with the current one: 1h is the last 60 minutes,
- * 24h / 7d the last 24 / 168 hours, 30d the last 30 days (UTC). delivered and failed count the deliveries
- * that ended in the window; pending is the webhook's current backlog. Latency percentiles
+ * 24h / 7d the last 24 / 168 hours, 30d the last 30 days (UTC). delivered and failed count
+ * the deliveries that ended in the window; pending is the webhook's current backlog. Latency percentiles
  * are of successful attempts, estimated from a histogram (linear within a bucket; the
  * bucket bounds are latency_bounds() in V7__retention_and_rollups.sql).
  */
@@ -62,7 +62,8 @@ public final class DeliveryStats {
       """;
   /** $1 webhook, $2 unit, $3 window start, $4 step of the series in seconds. */
   private static final String SERIES = """
-      SELECT date_bin($4::int * interval '1 second', bucket, $3) AS start, sum(attempts) AS attempts,
+      SELECT date_bin($4::int * interval '1 second', bucket, $3) AS start,
+             sum(attempts) AS attempts,
              coalesce(sum(attempts) FILTER (WHERE result = 'success'), 0) AS successful,
              sum(delivered) AS delivered, sum(failed) AS failed
       FROM attempt_rollups WHERE webhook_id = $1 AND unit = $2 AND bucket >= $3

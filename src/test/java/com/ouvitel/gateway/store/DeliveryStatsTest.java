@@ -154,7 +154,8 @@ class DeliveryStatsTest {
         + "'{}') RETURNING id");
     TestDatabase.queryValue("INSERT INTO deliveries (id, created_at, event_id, webhook_id, "
         + "account_id, event, status, next_attempt_at) VALUES ('" + delivery + "', "
-        + created + ", '" + event + "', '" + webhook + "', '" + account.id() + "', 'print.success', "
+        + created + ", '" + event + "', '" + webhook + "', '" + account.id() + "', "
+        + "'print.success', "
         + "'pending', now() + interval '1 day') RETURNING id");
     return delivery;
   }

@@ -93,7 +93,8 @@ public final class DeliveryTraffic {
 
   /** Attempts of this account's deliveries by "event/result", from PostgreSQL. */
   public Map<String, Long> attemptsByResult() {
-    return TestDatabase.counts(database, "SELECT d.event || '/' || a.result, count(*) FROM attempts a"
+    return TestDatabase.counts(database, "SELECT d.event || '/' || a.result, count(*)"
+        + " FROM attempts a"
         + " JOIN deliveries d ON d.id = a.delivery_id AND d.created_at = a.delivery_created_at"
         + " WHERE d.account_id = '" + account.id() + "' GROUP BY 1");
   }
@@ -125,8 +126,9 @@ public final class DeliveryTraffic {
   }
 
   private long pending() {
-    return (Long) TestDatabase.queryValue(database, "SELECT count(*) FROM deliveries WHERE account_id = '"
-        + account.id() + "' AND status = 'pending'");
+    return (Long) TestDatabase.queryValue(database,
+        "SELECT count(*) FROM deliveries WHERE account_id = '" + account.id()
+            + "' AND status = 'pending'");
   }
 
   private static JsonObject printFailure(String jobId) {
