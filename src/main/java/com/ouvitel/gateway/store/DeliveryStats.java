@@ -25,9 +25,9 @@ import java.util.Set;
  *
  * <p>A window covers whole buckets ending with the current one: 1h is the last 60 minutes,
  * 24h / 7d the last 24 / 168 hours, 30d the last 30 days (UTC). delivered and failed count
- * the deliveries that ended in the window; pending is the webhook's current backlog. Latency percentiles
- * are of successful attempts, estimated from a histogram (linear within a bucket; the
- * bucket bounds are latency_bounds() in V7__retention_and_rollups.sql).
+ * the deliveries that ended in the window; pending is the webhook's current backlog.
+ * Latency percentiles are of successful attempts, estimated from a histogram (linear
+ * within a bucket; the bucket bounds are latency_bounds() in V7__retention_and_rollups.sql).
  */
 public final class DeliveryStats {
 
