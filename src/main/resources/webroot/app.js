@@ -3,6 +3,7 @@
 'use strict';
 
 const KEY_STORAGE = 'ouvitel.apiKey';
+const WEBHOOK_REFRESH_MS = 15000;
 const SVG = 'http://www.w3.org/2000/svg';
 const $ = (id) => document.getElementById(id);
 
@@ -133,11 +134,23 @@ async function loadWebhooks() {
 }
 
 function webhookStatus(webhook) {
-  if (webhook.enabled) {
-    return [badge('enabled')];
-  }
-  return [badge('disabled'),
+  const status = webhook.enabled ? [badge('enabled')] : [badge('disabled'),
     element('span', { class: 'reason' }, webhook.disabledReason || 'disabled by you')];
+  return status.concat(circuitStatus(webhook.circuit));
+}
+
+// An open circuit holds deliveries without spending their attempts; say until when.
+function circuitStatus(circuit) {
+  if (!circuit || circuit.state === 'closed') {
+    return [];
+  }
+  const failures = circuit.failuresInARow + ' failures in a row';
+  const reason = circuit.state === 'open'
+    ? failures + '; deliveries wait until ' + when(circuit.openUntil) + ' UTC'
+    : failures + '; one probe attempt decides';
+  const label = circuit.state === 'open' ? 'circuit open' : 'circuit half-open';
+  const attributes = { class: 'badge circuit-' + circuit.state, 'data-circuit': circuit.state };
+  return [element('span', attributes, label), element('span', { class: 'reason' }, reason)];
 }
 
 function renderWebhooks() {
@@ -442,6 +455,14 @@ function wire() {
   $('key-form').addEventListener('submit', signIn);
   $('sign-out').addEventListener('click', () => signOut());
   $('new-webhook').addEventListener('click', () => openWebhookForm(null));
+  $('webhooks-refresh').addEventListener('click', () => guarded(loadWebhooks));
+  // Webhook status (a circuit opening or closing) changes on its own: look again now and
+  // then while the page is in view.
+  setInterval(() => {
+    if (!$('app').hidden && document.visibilityState === 'visible') {
+      guarded(loadWebhooks);
+    }
+  }, WEBHOOK_REFRESH_MS);
   $('webhook-form').addEventListener('submit', saveWebhook);
   $('webhook-cancel').addEventListener('click', () => {
     $('webhook-form').hidden = true;

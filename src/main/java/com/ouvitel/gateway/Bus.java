@@ -28,6 +28,9 @@ public final class Bus {
   /** A webhook was enabled again: its id as a String; its deliveries may go out again. */
   public static final String WEBHOOK_RESUMED = "gateway.dispatcher.webhook-resumed";
 
+  /** A circuit opened, stayed open longer or closed: {@code CircuitChange}, no reply. */
+  public static final String CIRCUIT_CHANGED = "gateway.persistence.circuit-changed";
+
   /** The API hands printer heartbeats to be written: {@code HeartbeatBatch}, empty reply. */
   public static final String HEARTBEATS = "gateway.printers.heartbeats";
 

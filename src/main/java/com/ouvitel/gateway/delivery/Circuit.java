@@ -14,12 +14,16 @@ import java.time.Instant;
  */
 final class Circuit {
 
-  /** What recording an attempt did to the circuit. */
-  enum Change { NONE, OPENED, CLOSED }
+  /**
+   * What recording an attempt did to the circuit: nothing, opened it, closed it, or kept an
+   * open circuit open for a new cool-down (a failed probe, or an attempt that was already out).
+   */
+  enum Change { NONE, OPENED, CLOSED, EXTENDED }
 
   private final int threshold;
   private final Duration coolDown;
   private int failuresInARow;
+  private Instant openedAt;
   private Instant openUntil;
   private boolean probing;
 
@@ -45,8 +49,9 @@ final class Circuit {
 
   /**
    * Records the end of an attempt. Returns {@code OPENED} when the circuit opened now,
-   * {@code CLOSED} when an open circuit closed, {@code NONE} otherwise (a failure below the
-   * threshold, a success while closed, or a failed probe that re-opens an open circuit).
+   * {@code CLOSED} when an open circuit closed, {@code EXTENDED} when a failure kept an open
+   * circuit open longer, {@code NONE} otherwise (a failure below the threshold, a success
+   * while closed).
    */
   Change record(boolean endpointFault, Instant now) {
     boolean wasProbe = probing;
@@ -57,15 +62,19 @@ final class Circuit {
         return Change.NONE;
       }
       openUntil = null;
+      openedAt = null;
       return Change.CLOSED;
     }
     failuresInARow++;
     if (!wasProbe && failuresInARow < threshold) {
       return Change.NONE;
     }
-    boolean opening = openUntil == null;
     openUntil = now.plus(coolDown);
-    return opening ? Change.OPENED : Change.NONE;
+    if (openedAt != null) {
+      return Change.EXTENDED;
+    }
+    openedAt = now;
+    return Change.OPENED;
   }
 
   /**
@@ -92,5 +101,10 @@ final class Circuit {
 
   Instant openUntil() {
     return openUntil;
+  }
+
+  /** When the circuit opened; null while it is closed. */
+  Instant openedAt() {
+    return openedAt;
   }
 }

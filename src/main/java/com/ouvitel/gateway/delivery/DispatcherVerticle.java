@@ -2,6 +2,7 @@ package com.ouvitel.gateway.delivery;
 
 import com.ouvitel.gateway.Bus;
 import com.ouvitel.gateway.management.GatewayMetrics;
+import com.ouvitel.gateway.store.Messages.CircuitChange;
 import com.ouvitel.gateway.store.Messages.ClaimRequest;
 import com.ouvitel.gateway.store.Messages.JobBatch;
 import com.ouvitel.gateway.store.Messages.OutcomeBatch;
@@ -469,6 +470,8 @@ public final class DispatcherVerticle extends VerticleBase {
     }
     if (change != Circuit.Change.NONE) {
       metrics.circuitsOpen(circuits.values().stream().filter(Circuit::isOpen).count());
+      vertx.eventBus().send(Bus.CIRCUIT_CHANGED, new CircuitChange(job.url(),
+          circuit.openedAt(), circuit.openUntil(), circuit.failuresInARow(), clock.instant()));
     }
   }
 

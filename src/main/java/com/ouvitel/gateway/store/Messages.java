@@ -50,8 +50,20 @@ public final class Messages {
   public record JobBatch(List<DeliveryJob> jobs) {
   }
 
+  /**
+   * The circuit of an endpoint URL opened or stayed open ({@code openedAt} and
+   * {@code openUntil} set), or closed (both null).
+   */
+  public record CircuitChange(String url, Instant openedAt, Instant openUntil,
+      int failuresInARow, Instant at) {
+
+    public boolean closed() {
+      return openUntil == null;
+    }
+  }
+
   public static List<Class<?>> types() {
     return List.of(IngestRequest.class, IngestReply.class, OutcomeBatch.class,
-        ClaimRequest.class, JobBatch.class);
+        ClaimRequest.class, JobBatch.class, CircuitChange.class);
   }
 }

@@ -5,6 +5,7 @@ import com.ouvitel.gateway.delivery.AttemptOutcome;
 import com.ouvitel.gateway.delivery.DeliveryJob;
 import com.ouvitel.gateway.management.GatewayMetrics;
 import com.ouvitel.gateway.store.Messages.AcceptedEvent;
+import com.ouvitel.gateway.store.Messages.CircuitChange;
 import com.ouvitel.gateway.store.Messages.ClaimRequest;
 import com.ouvitel.gateway.store.Messages.IngestReply;
 import com.ouvitel.gateway.store.Messages.IngestRequest;
@@ -61,6 +62,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private final Duration commitTimeout;
   private final GatewayMetrics metrics;
   private final BacklogReporter backlog;
+  private final CircuitStore circuits;
 
   private final ArrayDeque<Message<IngestRequest>> ingestQueue = new ArrayDeque<>();
   private final ArrayDeque<AttemptOutcome> outcomeQueue = new ArrayDeque<>();
@@ -84,6 +86,7 @@ public final class PersistenceVerticle extends VerticleBase {
     this.metrics = metrics;
     this.backlog = new BacklogReporter(pool, clock, podId, BACKLOG_INTERVAL.multipliedBy(3),
         metrics);
+    this.circuits = new CircuitStore(pool);
   }
 
   @Override
@@ -95,7 +98,9 @@ public final class PersistenceVerticle extends VerticleBase {
     return Future.all(
         bus.<IngestRequest>consumer(Bus.STORE_EVENTS, this::queueIngest).completion(),
         bus.<OutcomeBatch>consumer(Bus.RECORD_OUTCOMES, this::queueOutcomes).completion(),
-        bus.<ClaimRequest>consumer(Bus.CLAIM_DUE, this::claimDue).completion());
+        bus.<ClaimRequest>consumer(Bus.CLAIM_DUE, this::claimDue).completion(),
+        bus.<CircuitChange>consumer(Bus.CIRCUIT_CHANGED,
+            message -> circuits.record(message.body())).completion());
   }
 
   @Override

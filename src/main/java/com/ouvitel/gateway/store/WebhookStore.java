@@ -24,6 +24,12 @@ public final class WebhookStore {
   /** How long the secret before a rotation keeps signing beside the new one. */
   public static final Duration ROTATION_OVERLAP = Duration.ofHours(24);
 
+  /**
+   * How long after its cool-down an open circuit reads as half-open (a probe attempt is due)
+   * before it reads as closed: past that, the pod that opened it has stopped.
+   */
+  static final Duration PROBE_WINDOW = Duration.ofMinutes(1);
+
   private static final String INSERT = """
       INSERT INTO webhooks (id, account_id, url, events, description, enabled, secret,
                             created_at, updated_at)
@@ -31,19 +37,19 @@ public final class WebhookStore {
       RETURNING *
       """;
   /** $1 account, $2 cursor (exclusive, '' for the first page), $3 page size + 1. */
-  private static final String LIST = """
+  private static final String LIST = withCircuit("""
       SELECT * FROM webhooks
       WHERE account_id = $1 AND deleted_at IS NULL AND id > $2
       ORDER BY id LIMIT $3
-      """;
-  private static final String SELECT = """
+      """) + " ORDER BY w.id";
+  private static final String SELECT = withCircuit("""
       SELECT * FROM webhooks WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL
-      """;
+      """);
   /**
    * $1 id, $2 account, $3 url, $4 events, $5 description, $6 enabled (null keeps each),
    * $7 time. Enabling clears the reason it was disabled for.
    */
-  private static final String UPDATE = """
+  private static final String UPDATE = withCircuit("""
       UPDATE webhooks SET
         url = coalesce($3, url),
         events = coalesce($4, events),
@@ -54,7 +60,7 @@ public final class WebhookStore {
         updated_at = $7
       WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL
       RETURNING *
-      """;
+      """);
   private static final String DELETE = """
       UPDATE webhooks SET deleted_at = $3, enabled = false, disabled_reason = 'deleted',
                           updated_at = $3
@@ -73,6 +79,15 @@ public final class WebhookStore {
       WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL
       RETURNING *
       """;
+
+  /** Adds the circuit of each webhook's URL, if one is open, to a query of webhook rows. */
+  private static String withCircuit(String webhooks) {
+    return """
+        WITH w AS (%s)
+        SELECT w.*, c.opened_at AS circuit_opened_at, c.open_until AS circuit_open_until,
+               c.failures_in_a_row AS circuit_failures
+        FROM w LEFT JOIN endpoint_circuits c ON c.url = w.url""".formatted(webhooks.strip());
+  }
 
   private final Pool pool;
   private final Clock clock;
@@ -96,18 +111,19 @@ public final class WebhookStore {
     return pool.preparedQuery(INSERT)
         .execute(Tuple.of(Ids.next(Ids.WEBHOOK, now), accountId, url,
             events.toArray(new String[0]), description, secret, utc(now)))
-        .map(rows -> toJson(rows.iterator().next()).put("secret", secret));
+        .map(rows -> toJson(rows.iterator().next(), now).put("secret", secret));
   }
 
   public Future<JsonObject> list(String accountId, String cursor, int limit) {
     return pool.preparedQuery(LIST)
         .execute(Tuple.of(accountId, cursor == null ? "" : cursor, limit + 1))
-        .map(rows -> page(rows, limit));
+        .map(rows -> page(rows, limit, clock.instant()));
   }
 
   public Future<JsonObject> find(String accountId, String id) {
     return pool.preparedQuery(SELECT).execute(Tuple.of(id, accountId))
-        .map(rows -> rows.size() == 0 ? null : toJson(rows.iterator().next()));
+        .map(rows -> rows.size() == 0 ? null
+            : toJson(rows.iterator().next(), clock.instant()));
   }
 
   /** Changes the given fields (null leaves one as it is); null when there is no webhook. */
@@ -122,7 +138,7 @@ public final class WebhookStore {
           if (rows.size() == 0) {
             return Future.succeededFuture(null);
           }
-          JsonObject webhook = toJson(rows.iterator().next());
+          JsonObject webhook = toJson(rows.iterator().next(), now);
           if (!Boolean.FALSE.equals(enabled)) {
             return Future.succeededFuture(webhook);
           }
@@ -173,7 +189,7 @@ public final class WebhookStore {
         .put("previousSecretExpiresAt", overlapping ? iso(expires) : null);
   }
 
-  private static JsonObject page(RowSet<Row> rows, int limit) {
+  private static JsonObject page(RowSet<Row> rows, int limit, Instant now) {
     JsonArray data = new JsonArray();
     String last = null;
     int count = 0;
@@ -181,13 +197,13 @@ public final class WebhookStore {
       if (count++ == limit) {
         return new JsonObject().put("data", data).put("nextCursor", last);
       }
-      data.add(toJson(row));
+      data.add(toJson(row, now));
       last = row.getString("id");
     }
     return new JsonObject().put("data", data).putNull("nextCursor");
   }
 
-  static JsonObject toJson(Row row) {
+  static JsonObject toJson(Row row, Instant now) {
     return new JsonObject()
         .put("id", row.getString("id"))
         .put("url", row.getString("url"))
@@ -196,6 +212,25 @@ public final class WebhookStore {
         .put("enabled", row.getBoolean("enabled"))
         .put("disabledReason", row.getString("disabled_reason"))
         .put("createdAt", iso(row.getOffsetDateTime("created_at")))
-        .put("updatedAt", iso(row.getOffsetDateTime("updated_at")));
+        .put("updatedAt", iso(row.getOffsetDateTime("updated_at")))
+        .put("circuit", circuitJson(row, now));
+  }
+
+  /**
+   * The circuit of the webhook's URL: {@code closed}; {@code open} while deliveries wait out
+   * the cool-down without spending attempts; {@code half_open} once it is over and one probe
+   * attempt decides. A webhook just created reads closed (its URL joins no circuit row).
+   */
+  private static JsonObject circuitJson(Row row, Instant now) {
+    int column = row.getColumnIndex("circuit_open_until");
+    Instant openUntil = column < 0 ? null : StoreTime.instant(row.getOffsetDateTime(column));
+    if (openUntil == null || !openUntil.plus(PROBE_WINDOW).isAfter(now)) {
+      return new JsonObject().put("state", "closed");
+    }
+    return new JsonObject()
+        .put("state", openUntil.isAfter(now) ? "open" : "half_open")
+        .put("openedAt", iso(row.getOffsetDateTime("circuit_opened_at")))
+        .put("openUntil", iso(openUntil))
+        .put("failuresInARow", row.getInteger("circuit_failures"));
   }
 }

@@ -35,7 +35,11 @@ class DashboardBrowserTest {
   @BeforeAll
   static void start() {
     receiver = TestReceiver.http();
-    gateway = TestGateway.start(Map.of());
+    // A low threshold and a long cool-down, so that a failing endpoint shows an open circuit.
+    gateway = TestGateway.start(Map.of(
+        "circuit_failure_threshold", "2",
+        "circuit_cool_down", "60s",
+        "retry_initial_delay", "100ms"));
     api = gateway.api;
   }
 
@@ -92,6 +96,35 @@ class DashboardBrowserTest {
       page.screenshot(SHOTS.resolve("dashboard-5-rotated-and-chart.png"));
       assertTrue(((String) page.evaluate("document.getElementById('stats-numbers').innerText"))
           .contains("Delivered"));
+    }
+  }
+
+  @Test
+  @DisplayName("shows that a webhook's circuit is open while its endpoint keeps failing")
+  void shows_an_open_circuit() throws Exception {
+    Account account = api.createAccount("premium");
+    receiver.script("/failing", 500);
+    String id = api.createWebhook(account, receiver.url("/failing"), "print.success")
+        .getString("id");
+    try (HeadlessChromium page = HeadlessChromium.start(1280, 1000)) {
+      page.navigate(api.base() + "/");
+      page.waitFor("!!document.getElementById('api-key')", "the API key field");
+      signInWithTheKeyboard(page, account.apiKey());
+      String row = "#webhooks tbody tr[data-webhook='" + id + "']";
+      page.waitFor("!!document.querySelector(\"" + row + "\")", "the webhook");
+      Number badges = (Number) page.evaluate(
+          "document.querySelectorAll('[data-circuit]').length");
+      assertEquals(0, badges.intValue(), "no circuit badge before any failure");
+
+      api.sendEvent(account, Api.printSuccess("job_failing_1"));
+      receiver.await("/failing", 2, WAIT);
+      page.waitFor(refreshedUntil("webhooks-refresh", row + " [data-circuit='open']"),
+          "the circuit-open badge");
+      String status = (String) page.evaluate(
+          "document.querySelector(\"" + row + " td:nth-child(3)\").innerText");
+      assertTrue(status.contains("circuit open") && status.contains("2 failures in a row")
+          && status.contains("deliveries wait until"), status);
+      page.screenshot(SHOTS.resolve("dashboard-6-circuit-open.png"));
     }
   }
 

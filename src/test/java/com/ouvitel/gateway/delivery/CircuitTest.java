@@ -39,14 +39,17 @@ class CircuitTest {
     Instant later = start.plus(COOL_DOWN);
     circuit.attemptStarted();
     assertTrue(circuit.holds(later), "nothing else while the probe is out");
-    assertEquals(Circuit.Change.NONE, circuit.record(true, later));
+    assertEquals(Circuit.Change.EXTENDED, circuit.record(true, later));
     assertTrue(circuit.holds(later.plusSeconds(29)), "a failed probe opens it again");
+    assertEquals(start, circuit.openedAt(), "it is still the circuit that opened first");
+    assertEquals(later.plus(COOL_DOWN), circuit.openUntil());
 
     Instant again = later.plus(COOL_DOWN);
     circuit.attemptStarted();
     assertEquals(Circuit.Change.CLOSED, circuit.record(false, again));
     assertFalse(circuit.holds(again));
     assertTrue(circuit.isIdle());
+    assertEquals(null, circuit.openedAt());
   }
 
   @Test

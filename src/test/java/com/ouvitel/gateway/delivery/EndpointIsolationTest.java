@@ -11,6 +11,7 @@ import com.ouvitel.gateway.support.TestReceiver;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -157,6 +158,66 @@ class EndpointIsolationTest {
       patient.close();
       shared.close();
     }
+  }
+
+  @Test
+  @DisplayName("shows the open circuit on every webhook of that URL, and closed once the "
+      + "probe succeeds")
+  void shows_the_circuit_on_the_webhook() {
+    Account account = api.createAccount("premium");
+    Account other = api.createAccount("premium");
+    TestReceiver flaky = TestReceiver.http();
+    try {
+      flaky.script("/shown", 503, 503, 503, 200);
+      String id = api.createWebhook(account, flaky.url("/shown"), "print.success")
+          .getString("id");
+      String sameUrl = api.createWebhook(other, flaky.url("/shown"), "printer.offline")
+          .getString("id");
+      assertEquals("closed", circuit(account, id).getString("state"));
+      List<String> deliveries = new ArrayList<>();
+      for (int i = 0; i < THRESHOLD; i++) {
+        deliveries.add(api.sendForDelivery(account, "job_shown_" + i));
+      }
+      flaky.await("/shown", THRESHOLD, WAIT);
+
+      JsonObject open = awaitCircuit(account, id, "open");
+      assertEquals(THRESHOLD, open.getInteger("failuresInARow"));
+      Instant openedAt = Instant.parse(open.getString("openedAt"));
+      assertTrue(Instant.parse(open.getString("openUntil")).isAfter(openedAt),
+          "the cool-down ends after the opening: " + open);
+      assertEquals("open", circuit(other, sameUrl).getString("state"),
+          "the circuit belongs to the URL, so another account's webhook on it shows it too");
+      JsonObject listed = api.get("/v1/webhooks", account.apiKey()).json()
+          .getJsonArray("data").getJsonObject(0);
+      assertEquals("open", listed.getJsonObject("circuit").getString("state"));
+
+      for (String delivery : deliveries) {
+        api.awaitDelivery(account, delivery, d -> d.getString("status").equals("succeeded"),
+            WAIT);
+      }
+      JsonObject closed = awaitCircuit(account, id, "closed");
+      assertEquals(1, closed.size(), "a closed circuit has nothing else to say: " + closed);
+      assertEquals("closed", circuit(other, sameUrl).getString("state"));
+    } finally {
+      flaky.close();
+    }
+  }
+
+  private static JsonObject circuit(Account account, String webhookId) {
+    Api.Answer answer = api.get("/v1/webhooks/" + webhookId, account.apiKey());
+    assertEquals(200, answer.status(), answer.text());
+    return answer.json().getJsonObject("circuit");
+  }
+
+  private static JsonObject awaitCircuit(Account account, String webhookId, String state) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    JsonObject circuit = circuit(account, webhookId);
+    while (!circuit.getString("state").equals(state) && System.nanoTime() < deadline) {
+      Api.sleep(50);
+      circuit = circuit(account, webhookId);
+    }
+    assertEquals(state, circuit.getString("state"), "the circuit of " + webhookId);
+    return circuit;
   }
 
   private static void sendBatch(Account account, int size, String prefix) {
