@@ -185,7 +185,7 @@ public final class Gateway {
         : DestinationGuard.from(config).withResolver(resolver, Duration.ZERO);
     Duration lease = config.duration("lease_duration");
     PersistenceVerticle persistence = new PersistenceVerticle(pool, clock, podId, lease,
-        config.duration("db_timeout"), metrics);
+        config.duration("db_timeout"), config.integer("ingest_commits_in_flight"), metrics);
     dispatcher = new DispatcherVerticle(dispatcherSettings(), RetryPolicy.from(config),
         guard, trustOptions(), clock, metrics);
     metrics.inFlight(dispatcher::busy);

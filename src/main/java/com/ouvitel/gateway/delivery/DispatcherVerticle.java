@@ -68,6 +68,8 @@ public final class DispatcherVerticle extends VerticleBase {
   private int inFlight;
   private int queued;
   private boolean claiming;
+  /** False after a claim found fewer deliveries than it asked for. */
+  private boolean moreDue = true;
   private boolean draining;
   private long pollTimer;
   private long wakeTimer = -1;
@@ -193,11 +195,11 @@ public final class DispatcherVerticle extends VerticleBase {
     vertx.eventBus().<Integer>request(Bus.CLAIM_DUE, new ClaimRequest(Math.min(room, 1000)))
         .onComplete(reply -> {
           claiming = false;
-          if (reply.succeeded()) {
-            if (reply.result().body() == Math.min(room, 1000)) {
-              // A full batch: more may be due right now.
-              vertx.runOnContext(v -> claimDue());
-            }
+          // A full batch: more may be due right now. Fewer: nothing more was due, and until
+          // the next poll or wake-up a finished attempt need not ask again.
+          moreDue = reply.failed() || reply.result().body() == Math.min(room, 1000);
+          if (reply.succeeded() && moreDue) {
+            vertx.runOnContext(v -> claimDue());
           }
         });
   }
@@ -408,7 +410,7 @@ public final class DispatcherVerticle extends VerticleBase {
         }
       }
     }
-    if (queued + inFlight < settings.maxInFlight() / 2) {
+    if (moreDue && queued + inFlight < settings.maxInFlight() / 2) {
       claimDue();
     }
   }

@@ -38,9 +38,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the delivery pipeline to PostgreSQL. Requests that arrive while a write is under
- * way wait and go together in the next one (group commit), so the number of transactions
- * stays low however many requests come in. Ingest is acknowledged only after its commit;
+ * Writes the delivery pipeline to PostgreSQL. Requests that arrive while the allowed number
+ * of ingest commits is under way wait and go together in the next one (group commit), so the
+ * number of transactions stays low however many requests come in, while PostgreSQL flushes
+ * the WAL of the commits in flight together. Ingest is acknowledged only after its commit;
  * attempt outcomes that cannot be written yet are kept and written when PostgreSQL answers
  * again.
  */
@@ -52,6 +53,8 @@ public final class PersistenceVerticle extends VerticleBase {
   /** Longest wait for one batch of outcomes to be written before it is tried again. */
   private static final long OUTCOME_WRITE_SECONDS = 30;
   private static final Duration BACKLOG_INTERVAL = Duration.ofSeconds(5);
+  /** How often claims also look for deliveries whose lease ran out. */
+  private static final Duration EXPIRED_LEASE_CHECK = Duration.ofSeconds(1);
   /** How long a stopping pod keeps trying to write the outcomes it still holds. */
   private static final long STOP_FLUSH_MILLIS = 5000;
 
@@ -60,29 +63,33 @@ public final class PersistenceVerticle extends VerticleBase {
   private final String podId;
   private final Duration lease;
   private final Duration commitTimeout;
+  private final int commitsInFlight;
   private final GatewayMetrics metrics;
   private final BacklogReporter backlog;
   private final CircuitStore circuits;
 
   private final ArrayDeque<Message<IngestRequest>> ingestQueue = new ArrayDeque<>();
   private final ArrayDeque<AttemptOutcome> outcomeQueue = new ArrayDeque<>();
-  private boolean ingestBusy;
+  private int ingestCommits;
   private boolean outcomesBusy;
   private long outcomeRetryTimer = -1;
   private long leaseTimer;
   private long backlogTimer;
+  private Instant nextExpiredLeaseCheck = Instant.MIN;
 
   /**
    * @param commitTimeout how long ingest waits for its commit before it answers 503; a commit
    *     that lands later still dispatches its deliveries (they were never acknowledged)
+   * @param commitsInFlight ingest group commits under way at once (at least 1)
    */
   public PersistenceVerticle(Pool pool, Clock clock, String podId, Duration lease,
-      Duration commitTimeout, GatewayMetrics metrics) {
+      Duration commitTimeout, int commitsInFlight, GatewayMetrics metrics) {
     this.pool = pool;
     this.clock = clock;
     this.podId = podId;
     this.lease = lease;
     this.commitTimeout = commitTimeout;
+    this.commitsInFlight = Math.max(1, commitsInFlight);
     this.metrics = metrics;
     this.backlog = new BacklogReporter(pool, clock, podId, BACKLOG_INTERVAL.multipliedBy(3),
         metrics);
@@ -150,11 +157,12 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private void queueIngest(Message<IngestRequest> message) {
     ingestQueue.add(message);
-    if (!ingestBusy) {
+    if (ingestCommits < commitsInFlight) {
       flushIngest();
     }
   }
 
+  /** Starts the next group commit with what waits; called with a commit slot free. */
   private void flushIngest() {
     List<Message<IngestRequest>> group = new ArrayList<>();
     int events = 0;
@@ -164,10 +172,9 @@ public final class PersistenceVerticle extends VerticleBase {
       events += next.body().events().size();
     }
     if (group.isEmpty()) {
-      ingestBusy = false;
       return;
     }
-    ingestBusy = true;
+    ingestCommits++;
     metrics.ingestBatchSize().record(events);
     List<AcceptedEvent> all = new ArrayList<>(events);
     group.forEach(message -> all.addAll(message.body().events()));
@@ -186,8 +193,13 @@ public final class PersistenceVerticle extends VerticleBase {
       } else {
         refuse(group, done.cause());
       }
-      flushIngest();
+      commitEnded();
     });
+  }
+
+  private void commitEnded() {
+    ingestCommits--;
+    flushIngest();
   }
 
   /**
@@ -196,7 +208,7 @@ public final class PersistenceVerticle extends VerticleBase {
    */
   private void commitEachAlone(List<Message<IngestRequest>> group, int next) {
     if (next == group.size()) {
-      flushIngest();
+      commitEnded();
       return;
     }
     Message<IngestRequest> message = group.get(next);
@@ -636,11 +648,34 @@ public final class PersistenceVerticle extends VerticleBase {
 
   // ---- claims and leases ----
 
+  /**
+   * Claims due deliveries for the dispatcher and, once every {@link #EXPIRED_LEASE_CHECK},
+   * first those whose lease ran out (a pod stopped without giving them back).
+   */
   private void claimDue(Message<ClaimRequest> message) {
     Instant now = clock.instant();
-    pool.preparedQuery(PipelineSql.CLAIM_DUE)
-        .execute(Tuple.of(podId, utc(now.plus(lease)), utc(now), message.body().limit()))
-        .onSuccess(rows -> {
+    int limit = message.body().limit();
+    Future<Integer> expired = Future.succeededFuture(0);
+    if (!now.isBefore(nextExpiredLeaseCheck)) {
+      nextExpiredLeaseCheck = now.plus(EXPIRED_LEASE_CHECK);
+      expired = claim(PipelineSql.CLAIM_EXPIRED, now, limit);
+    }
+    expired
+        .compose(taken -> taken >= limit ? Future.succeededFuture(taken)
+            : claim(PipelineSql.CLAIM_DUE, now, limit - taken).map(more -> taken + more))
+        .onSuccess(message::reply)
+        .onFailure(error -> {
+          LOG.warn("Could not claim due deliveries: {}; the next poll tries again",
+              error.getMessage());
+          message.fail(503, "database unavailable");
+        });
+  }
+
+  /** Leases what the statement finds to this pod and hands it to the dispatcher. */
+  private Future<Integer> claim(String statement, Instant now, int limit) {
+    return pool.preparedQuery(statement)
+        .execute(Tuple.of(podId, utc(now.plus(lease)), utc(now), limit))
+        .map(rows -> {
           List<DeliveryJob> jobs = new ArrayList<>();
           List<Row> inactive = new ArrayList<>();
           for (Row row : rows) {
@@ -649,23 +684,17 @@ public final class PersistenceVerticle extends VerticleBase {
               inactive.add(row);
               continue;
             }
-            DeliveryJob job = new DeliveryJob(row.getString("id"),
+            jobs.add(new DeliveryJob(row.getString("id"),
                 row.getOffsetDateTime("created_at").toInstant(), row.getString("event_id"),
                 row.getString("webhook_id"), row.getString("event"), row.getString("url"),
                 row.getString("secret"), row.getString("previous_secret"),
                 instant(row.getOffsetDateTime("previous_secret_expires_at")),
-                row.getString("body"), row.getInteger("attempt_count") + 1);
-            jobs.add(job);
+                row.getString("body"), row.getInteger("attempt_count") + 1));
           }
           // Sent, not replied: a reply can time out and be lost, and these leases are ours.
           dispatch(jobs);
-          message.reply(jobs.size() + inactive.size());
           cancelInactive(inactive);
-        })
-        .onFailure(error -> {
-          LOG.warn("Could not claim due deliveries: {}; the next poll tries again",
-              error.getMessage());
-          message.fail(503, "database unavailable");
+          return jobs.size() + inactive.size();
         });
   }
 

@@ -83,29 +83,41 @@ final class PipelineSql {
 
   /**
    * Leases up to $4 due deliveries to pod $1 until $2, as of time $3: pending ones whose
-   * next attempt is due and whose lease, if any, has run out (their pod died).
+   * next attempt is due and that no pod holds.
    */
-  static final String CLAIM_DUE = """
-      WITH claimed AS (
-        UPDATE deliveries d SET lease_owner = $1, lease_expires_at = $2
-        FROM (
-          SELECT id, created_at FROM deliveries
-          WHERE status = 'pending' AND next_attempt_at <= $3
-            AND (lease_expires_at IS NULL OR lease_expires_at < $3)
-          ORDER BY next_attempt_at
-          LIMIT $4
-          FOR UPDATE SKIP LOCKED
-        ) due
-        WHERE d.id = due.id AND d.created_at = due.created_at
-        RETURNING d.id, d.created_at, d.event_id, d.webhook_id, d.event, d.attempt_count
-      )
-      SELECT c.id, c.created_at, c.event_id, c.webhook_id, c.event, c.attempt_count,
-             w.url, w.secret, w.previous_secret, w.previous_secret_expires_at,
-             w.enabled AND w.deleted_at IS NULL AS active, e.body
-      FROM claimed c
-      JOIN webhooks w ON w.id = c.webhook_id
-      JOIN events e ON e.id = c.event_id AND e.created_at = c.created_at
-      """;
+  static final String CLAIM_DUE = claim("""
+          WHERE status = 'pending' AND lease_owner IS NULL AND next_attempt_at <= $3
+          ORDER BY next_attempt_at""");
+
+  /**
+   * Leases up to $4 deliveries to pod $1 until $2 whose lease ran out by $3: their pod
+   * stopped without giving them back.
+   */
+  static final String CLAIM_EXPIRED = claim("""
+          WHERE status = 'pending' AND lease_owner IS NOT NULL AND lease_expires_at < $3
+          ORDER BY lease_expires_at""");
+
+  private static String claim(String which) {
+    return """
+        WITH claimed AS (
+          UPDATE deliveries d SET lease_owner = $1, lease_expires_at = $2
+          FROM (
+            SELECT id, created_at FROM deliveries
+            %s
+            LIMIT $4
+            FOR UPDATE SKIP LOCKED
+          ) due
+          WHERE d.id = due.id AND d.created_at = due.created_at
+          RETURNING d.id, d.created_at, d.event_id, d.webhook_id, d.event, d.attempt_count
+        )
+        SELECT c.id, c.created_at, c.event_id, c.webhook_id, c.event, c.attempt_count,
+               w.url, w.secret, w.previous_secret, w.previous_secret_expires_at,
+               w.enabled AND w.deleted_at IS NULL AS active, e.body
+        FROM claimed c
+        JOIN webhooks w ON w.id = c.webhook_id
+        JOIN events e ON e.id = c.event_id AND e.created_at = c.created_at
+        """.formatted(which.strip());
+  }
 
   /** Cancels claimed deliveries whose webhook is gone: $1 ids, $2 created_at, $3 time. */
   static final String CANCEL_INACTIVE = """

@@ -73,7 +73,9 @@ public final class BenchMain {
 
     if (wanted("baselines")) {
       log("baseline: raw batched inserts into PostgreSQL");
-      baselines.put("rawInserts", Baselines.rawInserts(vertx, postgres.url(), settings));
+      baselines.put("rawInserts",
+          Baselines.rawInserts(vertx, postgres.baselineDatabaseUrl(), settings));
+      postgres.dropBaselineDatabase();
     }
 
     BenchReceiver receiver = new BenchReceiver(vertx);

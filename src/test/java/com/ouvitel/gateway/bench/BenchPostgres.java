@@ -1,5 +1,6 @@
 package com.ouvitel.gateway.bench;
 
+import com.ouvitel.gateway.store.Database;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URI;
@@ -59,6 +60,26 @@ final class BenchPostgres implements AutoCloseable {
     return serverUrl + "/" + database;
   }
 
+  /**
+   * A database of its own for the raw-insert baseline, with the gateway's schema, so that
+   * its rows (and the vacuuming of them) never weigh on the gateway's scenarios. Dropped by
+   * {@link #dropBaselineDatabase()}.
+   */
+  String baselineDatabaseUrl() {
+    execute("postgres", "CREATE DATABASE " + baselineDatabase());
+    String url = serverUrl + "/" + baselineDatabase();
+    Database.external(url).migrate();
+    return url;
+  }
+
+  void dropBaselineDatabase() {
+    drop(baselineDatabase());
+  }
+
+  private String baselineDatabase() {
+    return database + "_raw";
+  }
+
   boolean embedded() {
     return embedded != null;
   }
@@ -66,6 +87,16 @@ final class BenchPostgres implements AutoCloseable {
   String describe() {
     return (embedded != null ? "embedded PostgreSQL " : "PostgreSQL of DATABASE_URL ")
         + URI.create(url()).getHost() + ":" + URI.create(url()).getPort() + "/" + database;
+  }
+
+  private void drop(String name) {
+    try {
+      execute("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+          + "WHERE datname = '" + name + "' AND pid <> pg_backend_pid()",
+          "DROP DATABASE IF EXISTS " + name);
+    } catch (RuntimeException e) {
+      System.err.println("could not drop the bench database " + name + ": " + e.getMessage());
+    }
   }
 
   /** Runs statements on a database of the bench's server. */
@@ -96,14 +127,8 @@ final class BenchPostgres implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      execute("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-          + "WHERE datname = '" + database + "' AND pid <> pg_backend_pid()",
-          "DROP DATABASE IF EXISTS " + database);
-    } catch (RuntimeException e) {
-      System.err.println("could not drop the bench database " + database + ": "
-          + e.getMessage());
-    }
+    drop(database);
+    drop(baselineDatabase());
     if (embedded != null) {
       try {
         embedded.close();
