@@ -13,6 +13,6 @@ fi
 mvn -B -q test-compile
 mkdir -p target/bench
 
-exec java -Xms512m -Xmx2g -XX:+UseParallelGC \
+exec java -Xms512m -Xmx2g -XX:+UseZGC \
   -cp target/test-classes:target/webhook-gateway.jar \
   com.ouvitel.gateway.bench.BenchMain "$@"

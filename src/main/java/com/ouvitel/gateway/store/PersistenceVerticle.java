@@ -50,6 +50,9 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
   private static final int MAX_EVENTS_PER_COMMIT = 4000;
   private static final int MAX_OUTCOMES_PER_COMMIT = 4000;
+  /** How long outcomes wait to be written with those that follow, unless there are enough. */
+  private static final long OUTCOME_LINGER_MILLIS = 20;
+  private static final int OUTCOME_LINGER_ENOUGH = 500;
   /** Longest wait for one batch of outcomes to be written before it is tried again. */
   private static final long OUTCOME_WRITE_SECONDS = 30;
   private static final Duration BACKLOG_INTERVAL = Duration.ofSeconds(5);
@@ -73,6 +76,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private int ingestCommits;
   private boolean outcomesBusy;
   private long outcomeRetryTimer = -1;
+  private long outcomeLingerTimer = -1;
   private long leaseTimer;
   private long backlogTimer;
   private Instant nextExpiredLeaseCheck = Instant.MIN;
@@ -472,12 +476,28 @@ public final class PersistenceVerticle extends VerticleBase {
     if (message.replyAddress() != null) {
       message.reply(null);
     }
-    if (!outcomesBusy && outcomeRetryTimer < 0) {
+    if (outcomesBusy || outcomeRetryTimer >= 0) {
+      return;
+    }
+    if (outcomeQueue.size() >= OUTCOME_LINGER_ENOUGH) {
       flushOutcomes();
+    } else if (outcomeLingerTimer < 0) {
+      // Nobody waits for an outcome to be written: a short linger gathers the outcomes of
+      // many attempts into one statement instead of one statement per few attempts.
+      outcomeLingerTimer = vertx.setTimer(OUTCOME_LINGER_MILLIS, id -> {
+        outcomeLingerTimer = -1;
+        if (!outcomesBusy && outcomeRetryTimer < 0) {
+          flushOutcomes();
+        }
+      });
     }
   }
 
   private Future<Void> flushOutcomes() {
+    if (outcomeLingerTimer >= 0) {
+      vertx.cancelTimer(outcomeLingerTimer);
+      outcomeLingerTimer = -1;
+    }
     List<AttemptOutcome> batch = new ArrayList<>();
     while (!outcomeQueue.isEmpty() && batch.size() < MAX_OUTCOMES_PER_COMMIT) {
       batch.add(outcomeQueue.poll());
