@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 /** Starts one gateway process from {@code conf/gateway.yaml} and the environment. */
 public final class Main {
 
+  private static final long VERTX_CLOSE_SECONDS = 10;
+
   private Main() {
   }
 
@@ -47,9 +49,17 @@ public final class Main {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        gateway.stop().eventually(vertx::close).await(2, TimeUnit.MINUTES);
+        gateway.stop().await(2, TimeUnit.MINUTES);
       } catch (Exception e) {
         log.warn("The gateway did not stop cleanly: {}", e.getMessage());
+      }
+      // Everything is written and the pool is closed: closing Vert.x only releases threads,
+      // and a close that does not finish must not keep a stopping pod alive.
+      try {
+        vertx.close().await(VERTX_CLOSE_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("Vert.x did not close within {} s ({}); the process ends anyway",
+            VERTX_CLOSE_SECONDS, e.getMessage());
       } finally {
         stopped.countDown();
       }
