@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -144,9 +145,10 @@ class DeliveryLogTest {
         .getValue("nextCursor"));
   }
 
+  /** By instant, not by text: ISO-8601 text drops trailing zeros ("…00.12Z" > "…00.123Z"). */
   private static boolean newerOrSame(JsonObject earlier, JsonObject later) {
-    int byTime = earlier.getString("createdAt").compareTo(later.getString("createdAt"));
-    return byTime > 0 || byTime == 0;
+    return !Instant.parse(earlier.getString("createdAt"))
+        .isBefore(Instant.parse(later.getString("createdAt")));
   }
 
   private static String encode(String text) {
