@@ -476,14 +476,21 @@ public final class PersistenceVerticle extends VerticleBase {
     if (message.replyAddress() != null) {
       message.reply(null);
     }
-    if (outcomesBusy || outcomeRetryTimer >= 0) {
+    scheduleOutcomes();
+  }
+
+  /**
+   * Writes the waiting outcomes now when there are enough of them, else after a linger.
+   * Nobody waits for an outcome to be written: the linger gathers the outcomes of many
+   * attempts into one statement instead of one statement per few attempts.
+   */
+  private void scheduleOutcomes() {
+    if (outcomesBusy || outcomeRetryTimer >= 0 || outcomeQueue.isEmpty()) {
       return;
     }
     if (outcomeQueue.size() >= OUTCOME_LINGER_ENOUGH) {
       flushOutcomes();
     } else if (outcomeLingerTimer < 0) {
-      // Nobody waits for an outcome to be written: a short linger gathers the outcomes of
-      // many attempts into one statement instead of one statement per few attempts.
       outcomeLingerTimer = vertx.setTimer(OUTCOME_LINGER_MILLIS, id -> {
         outcomeLingerTimer = -1;
         if (!outcomesBusy && outcomeRetryTimer < 0) {
@@ -514,7 +521,7 @@ public final class PersistenceVerticle extends VerticleBase {
         .onComplete(done -> {
           outcomesBusy = false;
           if (done.succeeded()) {
-            flushOutcomes();
+            scheduleOutcomes();
             return;
           }
           if (isRefusedValue(done.cause())) {

@@ -57,7 +57,9 @@ public final class DeliveryLogGenerator {
       CREATE TEMP TABLE day_rows ON COMMIT DROP AS
       SELECT pg_temp.generated_id('evt_', at) AS event_id, at, account, webhook, kind
       FROM (
-        SELECT '%1$s'::timestamptz + random() * interval '1 day' AS at,
+        -- Milliseconds, as the gateway stores them: ids carry the time of their row.
+        SELECT date_trunc('milliseconds',
+                          '%1$s'::timestamptz + random() * interval '1 day') AS at,
                CASE WHEN random() < 0.8 THEN 1 ELSE 2 + (random() * 3)::int END AS account,
                1 + (random() * 19)::int AS webhook, random() AS kind
         FROM generate_series(1, %2$s)
