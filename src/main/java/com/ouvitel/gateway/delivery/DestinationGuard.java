@@ -143,6 +143,9 @@ public final class DestinationGuard {
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
+    if (port == 0 || port > 65535) {
+      throw new RefusedDestination("url has an invalid port: " + port + " (1 to 65535)");
+    }
     port = port == -1 ? (https ? 443 : 80) : port;
     InetAddress literal = literalAddress(host);
     if (literal != null) {

@@ -37,6 +37,15 @@ class DestinationGuardTest {
     assertThrows(RefusedDestination.class, () -> strict.checkUrl(url));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"https://example.com:0/x", "https://example.com:99999/x",
+      "https://example.com:65536/x", "https://127.1:0/x"})
+  void refuses_ports_outside_1_to_65535(String url) {
+    RefusedDestination refused = assertThrows(RefusedDestination.class,
+        () -> strict.checkUrl(url));
+    assertTrue(refused.getMessage().contains("invalid port"), refused.getMessage());
+  }
+
   @Test
   void accepts_public_https_urls_and_keeps_path_and_query() throws Exception {
     DestinationGuard.Endpoint endpoint = strict.checkUrl("https://Hooks.Example.com/a/b?c=d");
