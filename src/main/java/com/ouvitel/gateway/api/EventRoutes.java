@@ -79,6 +79,12 @@ final class EventRoutes {
 
   private void ingestBatch(RoutingContext ctx) {
     refuseWhileDraining(services);
+    if (ctx.request().getHeader("Idempotency-Key") != null) {
+      // One key cannot stand for many events; silently ignoring it would let a client
+      // believe a resent batch is idempotent when it is not.
+      throw new ApiError(400, "idempotency_key_not_supported", "a batch takes no "
+          + "Idempotency-Key header: give each event its own id to make it idempotent");
+    }
     // Each event of a batch sits two levels down, in the batch object and its array: it
     // may nest as deep as an event sent alone.
     Object tree = parse(RequestBodies.bytes(ctx), StrictJson.DEFAULT_MAX_DEPTH + 2);

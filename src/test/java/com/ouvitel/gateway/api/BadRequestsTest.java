@@ -8,6 +8,7 @@ import com.ouvitel.gateway.support.Api.Account;
 import com.ouvitel.gateway.support.Api.Answer;
 import com.ouvitel.gateway.support.TestDatabase;
 import com.ouvitel.gateway.support.TestGateway;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -65,6 +66,22 @@ class BadRequestsTest {
     assertEquals(0L, ((Number) stored).longValue(), "nothing was stored");
     JsonObject fine = api.sendEvent(account, Api.printSuccess("j").put("id", "after-nul"));
     assertTrue(fine.getString("id").startsWith("evt_"), "ingest still works: " + fine);
+  }
+
+  @Test
+  @DisplayName("an Idempotency-Key header on a batch is refused, and nothing is stored")
+  void a_batch_refuses_an_idempotency_key_header() {
+    Account account = api.createAccount("premium");
+    String batch = new JsonObject().put("events",
+        new JsonArray().add(Api.printSuccess("keyed"))).encode();
+    expect(api.call("POST", "/v1/events/batch", account.apiKey(), "application/json", batch,
+        Map.of("Idempotency-Key", "batch-1")), 400, "idempotency_key_not_supported", "id");
+    Object stored = TestDatabase.queryValue("SELECT count(*) FROM events WHERE account_id = '"
+        + account.id() + "'");
+    assertEquals(0L, ((Number) stored).longValue(), "nothing was stored");
+    Api.Answer without = api.call("POST", "/v1/events/batch", account.apiKey(),
+        "application/json", batch);
+    assertEquals(202, without.status(), without.text());
   }
 
   @Test
