@@ -52,7 +52,8 @@ SELECT id, created_at, event, body, test_webhook_id FROM events
 WHERE id = :'eid' AND created_at = :'dat' AND account_id = 'acct_load1';
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
 SELECT d.id, d.status FROM deliveries d
-WHERE d.event_id = :'eid' AND d.created_at = :'dat' ORDER BY d.id;
+WHERE d.account_id = 'acct_load1' AND d.created_at = :'dat' AND d.event_id = :'eid'
+ORDER BY d.id;
 -- 8. stats, 30 days: totals, series and backlog from the roll-ups
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
 SELECT result, sum(attempts), sum(delivered), sum(failed),

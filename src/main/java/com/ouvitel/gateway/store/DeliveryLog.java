@@ -39,8 +39,11 @@ public final class DeliveryLog {
       SELECT id, created_at, event, body, test_webhook_id FROM events
       WHERE id = $1 AND created_at = $2 AND account_id = $3
       """;
+  /** An event's deliveries have its account and time: deliveries_log_by_account finds them. */
   private static final String SELECT_EVENT_DELIVERIES = "SELECT " + DELIVERY_COLUMNS + """
-      FROM deliveries d WHERE d.event_id = $1 AND d.created_at = $2 ORDER BY d.id
+      FROM deliveries d
+      WHERE d.account_id = $3 AND d.created_at = $2 AND d.event_id = $1
+      ORDER BY d.id
       """;
   /**
    * Makes a finished delivery pending again, due now ($3). A delivery being attempted right
@@ -235,7 +238,7 @@ public final class DeliveryLog {
               .put("receivedAt", iso(row.getOffsetDateTime("created_at")))
               .put("test", row.getString("test_webhook_id") != null);
           return pool.preparedQuery(SELECT_EVENT_DELIVERIES)
-              .execute(Tuple.of(id, utc(createdAt)))
+              .execute(Tuple.of(id, utc(createdAt), accountId))
               .map(deliveries -> {
                 JsonArray list = new JsonArray();
                 deliveries.forEach(delivery -> list.add(deliveryJson(delivery)));
