@@ -31,6 +31,9 @@ public final class Bus {
   /** A circuit opened, stayed open longer or closed: {@code CircuitChange}, no reply. */
   public static final String CIRCUIT_CHANGED = "gateway.persistence.circuit-changed";
 
+  /** Persistence tells the dispatcher which circuits are open, every second: OpenCircuits. */
+  public static final String OPEN_CIRCUITS = "gateway.dispatcher.open-circuits";
+
   /** The API hands printer heartbeats to be written: {@code HeartbeatBatch}, empty reply. */
   public static final String HEARTBEATS = "gateway.printers.heartbeats";
 

@@ -63,6 +63,7 @@ public final class ApiVerticle extends VerticleBase {
     router.route().failureHandler(Replies::failure);
     router.post("/v1/events").handler(services.metrics().ingestRequests("single"));
     router.post("/v1/events/batch").handler(services.metrics().ingestRequests("batch"));
+    router.errorHandler(400, Replies::badRequest);
     router.errorHandler(404, Replies::failure);
     router.errorHandler(405, Replies::failure);
     router.route().handler(this::closeWhileDraining);

@@ -32,6 +32,18 @@ final class Replies {
         new JsonObject().put("code", error.code()).put("message", error.getMessage())));
   }
 
+  /**
+   * What Vert.x itself refuses with a 400 before any route runs (a path that is not validly
+   * percent-encoded): the error shape, never a 500.
+   */
+  static void badRequest(RoutingContext ctx) {
+    if (ctx.failure() instanceof ApiError) {
+      error(ctx, (ApiError) ctx.failure());
+      return;
+    }
+    error(ctx, byStatus(400));
+  }
+
   /** The router's failure handler: every failure becomes the error shape. */
   static void failure(RoutingContext ctx) {
     Throwable failure = ctx.failure();
@@ -53,6 +65,9 @@ final class Replies {
 
   private static ApiError byStatus(int status) {
     switch (status) {
+      case 400:
+        return new ApiError(400, "invalid_request",
+            "the request is not valid; check the percent-encoding of its path and query");
       case 404:
         return new ApiError(404, "not_found", "no such route");
       case 405:

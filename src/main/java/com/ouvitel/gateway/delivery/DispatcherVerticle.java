@@ -5,6 +5,7 @@ import com.ouvitel.gateway.management.GatewayMetrics;
 import com.ouvitel.gateway.store.Messages.CircuitChange;
 import com.ouvitel.gateway.store.Messages.ClaimRequest;
 import com.ouvitel.gateway.store.Messages.JobBatch;
+import com.ouvitel.gateway.store.Messages.OpenCircuits;
 import com.ouvitel.gateway.store.Messages.OutcomeBatch;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -57,6 +58,8 @@ public final class DispatcherVerticle extends VerticleBase {
   private final Map<String, Lane> lanes = new HashMap<>();
   /** Circuits by endpoint URL; only those with failures counted or open are kept. */
   private final Map<String, Circuit> circuits = new HashMap<>();
+  /** Circuits open in the database, any pod's, by URL: when their cool-down ends. */
+  private Map<String, Instant> openElsewhere = new HashMap<>();
   private final Set<Lane> lanesWaiting = new LinkedHashSet<>();
   private final Map<String, Resolved> resolved = new HashMap<>();
   private final Map<String, DestinationGuard.Endpoint> endpoints = lruEndpoints();
@@ -98,7 +101,9 @@ public final class DispatcherVerticle extends VerticleBase {
         bus.<String>consumer(Bus.WEBHOOK_STOPPED, this::stopWebhook).completion(),
         bus.<String>consumer(Bus.WEBHOOK_RESUMED,
             message -> stoppedWebhooks.remove(message.body())).completion(),
-        bus.consumer(Bus.WAKE, message -> claimDue()).completion());
+        bus.consumer(Bus.WAKE, message -> claimDue()).completion(),
+        bus.<OpenCircuits>consumer(Bus.OPEN_CIRCUITS,
+            message -> openElsewhere = new HashMap<>(message.body().openUntil())).completion());
   }
 
   /**
@@ -238,10 +243,9 @@ public final class DispatcherVerticle extends VerticleBase {
       return;
     }
     Lane lane = lanes.computeIfAbsent(endpoint.origin(), Lane::new);
-    Instant now = clock.instant();
-    Circuit circuit = circuits.get(job.url());
-    if (circuit != null && circuit.holds(now)) {
-      report(AttemptOutcome.deferral(job, circuit.reopening(now, Math.random())));
+    Instant held = heldUntil(job.url(), clock.instant());
+    if (held != null) {
+      report(AttemptOutcome.deferral(job, held));
       return;
     }
     if (lane.inFlight < settings.endpointConcurrency() && inFlight < settings.maxInFlight()
@@ -425,9 +429,9 @@ public final class DispatcherVerticle extends VerticleBase {
         continue;
       }
       Instant now = clock.instant();
-      Circuit circuit = circuits.get(job.url());
-      if (circuit != null && circuit.holds(now)) {
-        report(AttemptOutcome.deferral(job, circuit.reopening(now, Math.random())));
+      Instant held = heldUntil(job.url(), now);
+      if (held != null) {
+        report(AttemptOutcome.deferral(job, held));
         continue;
       }
       try {
@@ -453,6 +457,7 @@ public final class DispatcherVerticle extends VerticleBase {
     Circuit circuit = circuits.get(job.url());
     if (circuit == null) {
       if (!endpointFault) {
+        forgetOpenElsewhere(job.url());
         return;
       }
       circuit = new Circuit(settings.circuitFailureThreshold(), settings.circuitCoolDown());
@@ -466,6 +471,7 @@ public final class DispatcherVerticle extends VerticleBase {
     } else if (change == Circuit.Change.CLOSED) {
       LOG.info("The endpoint of webhook {} on {} answered again: its circuit is closed",
           job.webhookId(), lane.origin);
+      openElsewhere.remove(job.url());
     }
     if (circuit.isIdle()) {
       circuits.remove(job.url());
@@ -474,6 +480,34 @@ public final class DispatcherVerticle extends VerticleBase {
       metrics.circuitsOpen(circuits.values().stream().filter(Circuit::isOpen).count());
       vertx.eventBus().send(Bus.CIRCUIT_CHANGED, new CircuitChange(job.url(),
           circuit.openedAt(), circuit.openUntil(), circuit.failuresInARow(), clock.instant()));
+    } else if (!endpointFault) {
+      forgetOpenElsewhere(job.url());
+    }
+  }
+
+  /**
+   * Until when deliveries to the URL wait, or null: this pod's circuit, or one that another
+   * pod (or this pod before a restart) opened and wrote down. A held delivery is due again
+   * after the cool-down, spread over up to 5 s.
+   */
+  private Instant heldUntil(String url, Instant now) {
+    Circuit circuit = circuits.get(url);
+    if (circuit != null && circuit.holds(now)) {
+      return circuit.reopening(now, Math.random());
+    }
+    Instant shared = openElsewhere.get(url);
+    if (shared == null || !shared.isAfter(now)) {
+      return null;
+    }
+    long spread = Math.min(5000, settings.circuitCoolDown().toMillis());
+    return shared.plusMillis((long) (Math.random() * spread));
+  }
+
+  /** The endpoint answered on this pod: a circuit written down for it is closed. */
+  private void forgetOpenElsewhere(String url) {
+    if (openElsewhere.remove(url) != null) {
+      vertx.eventBus().send(Bus.CIRCUIT_CHANGED,
+          new CircuitChange(url, null, null, 0, clock.instant()));
     }
   }
 

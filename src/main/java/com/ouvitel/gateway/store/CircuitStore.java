@@ -6,14 +6,19 @@ import com.ouvitel.gateway.store.Messages.CircuitChange;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes the circuit changes of this pod's dispatcher to {@code endpoint_circuits}, one after
- * the other so that an opening and the closing after it land in that order. Several pods may
- * hold a circuit for the same URL: an opening keeps the latest end of the cool-down any of
- * them set, and a closing (an endpoint that answered again) removes the row.
+ * the other so that an opening and the closing after it land in that order, and reads the
+ * circuits open there, so that every pod holds the deliveries of an endpoint that one pod
+ * found broken, and a restarted pod keeps holding them. An opening keeps the latest end of
+ * the cool-down any pod set; a closing (an endpoint that answered again, on any pod) removes
+ * the row.
  */
 final class CircuitStore {
 
@@ -33,12 +38,24 @@ final class CircuitStore {
         updated_at = EXCLUDED.updated_at
       """;
   private static final String CLOSE = "DELETE FROM endpoint_circuits WHERE url = $1";
+  private static final String OPEN_NOW =
+      "SELECT url, open_until FROM endpoint_circuits WHERE open_until > $1";
 
   private final Pool pool;
   private Future<Void> writing = Future.succeededFuture();
 
   CircuitStore(Pool pool) {
     this.pool = pool;
+  }
+
+  /** The circuits any pod holds open at that time: when each cool-down ends, by URL. */
+  Future<Map<String, Instant>> openAt(Instant now) {
+    return pool.preparedQuery(OPEN_NOW).execute(Tuple.of(utc(now))).map(rows -> {
+      Map<String, Instant> open = new HashMap<>();
+      rows.forEach(row -> open.put(row.getString("url"),
+          row.getOffsetDateTime("open_until").toInstant()));
+      return open;
+    });
   }
 
   /** Queues the change behind those before it; a failed write is logged, not retried. */

@@ -4,6 +4,7 @@ import com.ouvitel.gateway.delivery.AttemptOutcome;
 import com.ouvitel.gateway.delivery.DeliveryJob;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** The messages persistence takes and gives over the event bus. */
 public final class Messages {
@@ -62,8 +63,13 @@ public final class Messages {
     }
   }
 
+  /** The circuits open in the database, any pod's: when each cool-down ends, by URL. */
+  public record OpenCircuits(Map<String, Instant> openUntil) {
+  }
+
   public static List<Class<?>> types() {
     return List.of(IngestRequest.class, IngestReply.class, OutcomeBatch.class,
-        ClaimRequest.class, JobBatch.class, CircuitChange.class);
+        ClaimRequest.class, JobBatch.class, CircuitChange.class,
+        OpenCircuits.class);
   }
 }

@@ -10,6 +10,7 @@ import com.ouvitel.gateway.store.Messages.ClaimRequest;
 import com.ouvitel.gateway.store.Messages.IngestReply;
 import com.ouvitel.gateway.store.Messages.IngestRequest;
 import com.ouvitel.gateway.store.Messages.JobBatch;
+import com.ouvitel.gateway.store.Messages.OpenCircuits;
 import com.ouvitel.gateway.store.Messages.OutcomeBatch;
 import com.ouvitel.gateway.store.Messages.StoredEvent;
 import io.vertx.core.Future;
@@ -56,6 +57,8 @@ public final class PersistenceVerticle extends VerticleBase {
   /** Longest wait for one batch of outcomes to be written before it is tried again. */
   private static final long OUTCOME_WRITE_SECONDS = 30;
   private static final Duration BACKLOG_INTERVAL = Duration.ofSeconds(5);
+  /** How often the dispatcher learns which circuits are open, any pod's. */
+  private static final Duration CIRCUIT_REFRESH = Duration.ofSeconds(1);
   /** How often claims also look for deliveries whose lease ran out. */
   private static final Duration EXPIRED_LEASE_CHECK = Duration.ofSeconds(1);
   /** How long a stopping pod keeps trying to write the outcomes it still holds. */
@@ -79,6 +82,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private long outcomeLingerTimer = -1;
   private long leaseTimer;
   private long backlogTimer;
+  private long circuitTimer;
   private Instant nextExpiredLeaseCheck = Instant.MIN;
 
   /**
@@ -106,6 +110,7 @@ public final class PersistenceVerticle extends VerticleBase {
     leaseTimer = vertx.setPeriodic(lease.toMillis() / 3, id -> renewLeases());
     backlogTimer = vertx.setPeriodic(100, BACKLOG_INTERVAL.toMillis(),
         id -> backlog.measure());
+    circuitTimer = vertx.setPeriodic(1, CIRCUIT_REFRESH.toMillis(), id -> shareOpenCircuits());
     return Future.all(
         bus.<IngestRequest>consumer(Bus.STORE_EVENTS, this::queueIngest).completion(),
         bus.<OutcomeBatch>consumer(Bus.RECORD_OUTCOMES, this::queueOutcomes).completion(),
@@ -118,6 +123,7 @@ public final class PersistenceVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(leaseTimer);
     vertx.cancelTimer(backlogTimer);
+    vertx.cancelTimer(circuitTimer);
     return writeRemainingOutcomes(System.nanoTime() + STOP_FLUSH_MILLIS * 1_000_000)
         .transform(ignored -> backlog.giveUp().transform(done -> releaseLeases()));
   }
@@ -723,6 +729,13 @@ public final class PersistenceVerticle extends VerticleBase {
           cancelInactive(inactive);
           return jobs.size() + inactive.size();
         });
+  }
+
+  private void shareOpenCircuits() {
+    circuits.openAt(clock.instant())
+        .onSuccess(open -> vertx.eventBus().send(Bus.OPEN_CIRCUITS, new OpenCircuits(open)))
+        .onFailure(error -> LOG.debug("Could not read the open circuits: {}",
+            error.getMessage()));
   }
 
   private void cancelInactive(List<Row> rows) {

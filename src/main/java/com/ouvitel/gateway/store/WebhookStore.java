@@ -30,12 +30,12 @@ public final class WebhookStore {
    */
   static final Duration PROBE_WINDOW = Duration.ofMinutes(1);
 
-  private static final String INSERT = """
+  private static final String INSERT = withCircuit("""
       INSERT INTO webhooks (id, account_id, url, events, description, enabled, secret,
                             created_at, updated_at)
       VALUES ($1, $2, $3, $4, $5, true, $6, $7, $7)
       RETURNING *
-      """;
+      """);
   /** $1 account, $2 cursor (exclusive, '' for the first page), $3 page size + 1. */
   private static final String LIST = withCircuit("""
       SELECT * FROM webhooks
@@ -219,7 +219,7 @@ public final class WebhookStore {
   /**
    * The circuit of the webhook's URL: {@code closed}; {@code open} while deliveries wait out
    * the cool-down without spending attempts; {@code half_open} once it is over and one probe
-   * attempt decides. A webhook just created reads closed (its URL joins no circuit row).
+   * attempt decides.
    */
   private static JsonObject circuitJson(Row row, Instant now) {
     int column = row.getColumnIndex("circuit_open_until");

@@ -10,6 +10,11 @@ import com.ouvitel.gateway.support.TestDatabase;
 import com.ouvitel.gateway.support.TestGateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,6 +94,15 @@ class BadRequestsTest {
   void unknown_routes_answer_json() {
     Account account = api.createAccount("premium");
     expect(api.get("/v1/nothing-here", account.apiKey()), 404, "not_found", "route");
+    String raw = rawRequest("PATCH /v1/webhooks/%ZZ HTTP/1.1\r\nHost: localhost\r\n"
+        + "Authorization: Bearer " + account.apiKey() + "\r\n"
+        + "Content-Type: application/json\r\nContent-Length: 2\r\n"
+        + "Connection: close\r\n\r\n{}");
+    assertTrue(raw.startsWith("HTTP/1.1 400"), raw);
+    JsonObject error = new JsonObject(raw.substring(raw.indexOf("\r\n\r\n") + 4))
+        .getJsonObject("error");
+    assertEquals("invalid_request", error.getString("code"), raw);
+    assertTrue(error.getString("message").contains("percent-encoding"), raw);
     expect(api.call("PUT", "/v1/webhooks/wh_x", account.apiKey(), "application/json", "{}"),
         405, "method_not_allowed", "method");
   }
@@ -102,6 +116,17 @@ class BadRequestsTest {
         + "/rotate-secret", account.apiKey(), null, null);
     assertEquals(200, rotated.status(), rotated.text());
     assertTrue(rotated.json().getString("secret").startsWith("whsec_"));
+  }
+
+  /** Sends bytes no HTTP client would (a malformed escape), and answers the whole reply. */
+  private static String rawRequest(String request) {
+    URI base = URI.create(api.base());
+    try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static void expect(Answer answer, int status, String code, String mention) {

@@ -187,6 +187,10 @@ class EndpointIsolationTest {
           "the cool-down ends after the opening: " + open);
       assertEquals("open", circuit(other, sameUrl).getString("state"),
           "the circuit belongs to the URL, so another account's webhook on it shows it too");
+      JsonObject created = api.createWebhook(api.createAccount("premium"),
+          flaky.url("/shown"), "printer.online");
+      assertEquals("open", created.getJsonObject("circuit").getString("state"),
+          "a webhook created on that URL answers its circuit at once: " + created);
       JsonObject listed = api.get("/v1/webhooks", account.apiKey()).json()
           .getJsonArray("data").getJsonObject(0);
       assertEquals("open", listed.getJsonObject("circuit").getString("state"));
@@ -199,6 +203,44 @@ class EndpointIsolationTest {
       assertEquals(1, closed.size(), "a closed circuit has nothing else to say: " + closed);
       assertEquals("closed", circuit(other, sameUrl).getString("state"));
     } finally {
+      flaky.close();
+    }
+  }
+
+  @Test
+  @DisplayName("holds an endpoint's deliveries on every pod once one pod opened its circuit, "
+      + "and a success on any pod closes it")
+  void an_open_circuit_holds_on_every_pod() {
+    TestReceiver flaky = TestReceiver.http();
+    Map<String, String> settings = Map.of("circuit_failure_threshold",
+        Integer.toString(THRESHOLD), "circuit_cool_down", "6s", "retry_initial_delay", "1s");
+    TestGateway first = TestGateway.start(settings);
+    // Same database, no failure of its own counted: like another pod, or a restarted one.
+    TestGateway other = TestGateway.start(Map.of("circuit_cool_down", "6s"));
+    try {
+      flaky.script("/everywhere", 503, 503, 503, 200);
+      Account account = first.api.createAccount("premium");
+      String id = first.api.createWebhook(account, flaky.url("/everywhere"), "print.success")
+          .getString("id");
+      for (int i = 0; i < THRESHOLD; i++) {
+        first.api.sendForDelivery(account, "job_everywhere_" + i);
+      }
+      flaky.await("/everywhere", THRESHOLD, WAIT);
+      Instant openUntil = Instant.parse(awaitCircuit(account, id, "open")
+          .getString("openUntil"));
+      Api.sleep(1500);
+
+      String held = other.api.sendForDelivery(account, "job_other_pod");
+      JsonObject delivered = other.api.awaitDelivery(account, held,
+          d -> d.getString("status").equals("succeeded"), WAIT);
+      TestReceiver.Request sent = flaky.byDelivery("/everywhere").get(held).get(0);
+      assertTrue(!sent.at().isBefore(openUntil.minusMillis(100)),
+          "the other pod held the delivery until " + openUntil + ", sent at " + sent.at());
+      assertEquals(1, delivered.getInteger("attemptCount"), "holding spent no attempt");
+      assertEquals("closed", awaitCircuit(account, id, "closed").getString("state"));
+    } finally {
+      other.close();
+      first.close();
       flaky.close();
     }
   }
