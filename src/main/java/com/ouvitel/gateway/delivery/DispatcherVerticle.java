@@ -58,7 +58,10 @@ public final class DispatcherVerticle extends VerticleBase {
   private final Map<String, Lane> lanes = new HashMap<>();
   /** Circuits by endpoint URL; only those with failures counted or open are kept. */
   private final Map<String, Circuit> circuits = new HashMap<>();
-  /** Circuits open in the database, any pod's, by URL: when their cool-down ends. */
+  /**
+   * Circuits open or half-open in the database, any pod's, by URL: when their cool-down ends
+   * (past for a half-open one, which holds nothing but is closed by a success here).
+   */
   private Map<String, Instant> openElsewhere = new HashMap<>();
   private final Set<Lane> lanesWaiting = new LinkedHashSet<>();
   private final Map<String, Resolved> resolved = new HashMap<>();

@@ -48,9 +48,14 @@ final class CircuitStore {
     this.pool = pool;
   }
 
-  /** The circuits any pod holds open at that time: when each cool-down ends, by URL. */
+  /**
+   * The circuits written down as open or half-open at that time (any pod's, cool-down ended
+   * less than {@link WebhookStore#PROBE_WINDOW} ago): when each cool-down ends, by URL. The
+   * half-open ones are there so that a success on any pod can close them.
+   */
   Future<Map<String, Instant>> openAt(Instant now) {
-    return pool.preparedQuery(OPEN_NOW).execute(Tuple.of(utc(now))).map(rows -> {
+    return pool.preparedQuery(OPEN_NOW).execute(Tuple.of(utc(now.minus(
+        WebhookStore.PROBE_WINDOW)))).map(rows -> {
       Map<String, Instant> open = new HashMap<>();
       rows.forEach(row -> open.put(row.getString("url"),
           row.getOffsetDateTime("open_until").toInstant()));
