@@ -106,7 +106,7 @@ public final class DispatcherVerticle extends VerticleBase {
             message -> stoppedWebhooks.remove(message.body())).completion(),
         bus.consumer(Bus.WAKE, message -> claimDue()).completion(),
         bus.<OpenCircuits>consumer(Bus.OPEN_CIRCUITS,
-            message -> openElsewhere = new HashMap<>(message.body().openUntil())).completion());
+            message -> openElsewhere = message.body().openUntil()).completion());
   }
 
   /**

@@ -63,7 +63,10 @@ public final class Messages {
     }
   }
 
-  /** The circuits open in the database, any pod's: when each cool-down ends, by URL. */
+  /**
+   * The circuits open in the database, any pod's: when each cool-down ends, by URL. A fresh
+   * map each time, which its receiver owns.
+   */
   public record OpenCircuits(Map<String, Instant> openUntil) {
   }
 

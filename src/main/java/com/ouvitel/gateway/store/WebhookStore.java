@@ -222,8 +222,7 @@ public final class WebhookStore {
    * attempt decides.
    */
   private static JsonObject circuitJson(Row row, Instant now) {
-    int column = row.getColumnIndex("circuit_open_until");
-    Instant openUntil = column < 0 ? null : StoreTime.instant(row.getOffsetDateTime(column));
+    Instant openUntil = StoreTime.instant(row.getOffsetDateTime("circuit_open_until"));
     if (openUntil == null || !openUntil.plus(PROBE_WINDOW).isAfter(now)) {
       return new JsonObject().put("state", "closed");
     }
