@@ -126,7 +126,8 @@ public final class Gateway {
                   .setConnectionTimeoutUnit(TimeUnit.SECONDS))
               .with(new NetClientOptions().setConnectTimeout(3000))
               .connectingTo(db.connectOptions()
-                  .setPipeliningLimit(config.integer("db_pipelining_limit")))
+                  .setPipeliningLimit(config.integer("db_pipelining_limit"))
+                  .setCachePreparedStatements(config.bool("db_prepared_statement_cache")))
               .using(vertx)
               .build();
           return ensurePartitions();

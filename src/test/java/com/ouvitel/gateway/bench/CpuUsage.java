@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * CPU time of the bench's processes from /proc: the gateway, PostgreSQL (the embedded
@@ -27,7 +29,19 @@ final class CpuUsage {
 
   /** CPU ticks so far: gateway, postgres, load generator, machine busy, machine total. */
   long[] snapshot() {
-    long postgres = 0;
+    long postgres = postgresByKind().values().stream().mapToLong(Long::longValue).sum();
+    long[] machine = machine();
+    return new long[] {ticks(stat(gatewayPid)), postgres,
+        ticks(stat(ProcessHandle.current().pid())), machine[0], machine[1]};
+  }
+
+  /**
+   * PostgreSQL's CPU ticks so far by kind of process: the sessions ("clients"), autovacuum
+   * workers, the WAL writer, the checkpointer and the background writer, the rest. A
+   * process that ended between two readings takes its ticks with it.
+   */
+  Map<String, Long> postgresByKind() {
+    Map<String, Long> kinds = new TreeMap<>();
     long postmaster = postmaster();
     for (long pid : pids()) {
       String[] stat = stat(pid);
@@ -38,12 +52,38 @@ final class CpuUsage {
           ? pid == postmaster || Long.parseLong(stat[3]) == postmaster
           : stat[1].equals("(postgres)");
       if (ours) {
-        postgres += ticks(stat);
+        kinds.merge(kind(pid), ticks(stat), Long::sum);
       }
     }
-    long[] machine = machine();
-    return new long[] {ticks(stat(gatewayPid)), postgres,
-        ticks(stat(ProcessHandle.current().pid())), machine[0], machine[1]};
+    return kinds;
+  }
+
+  private static String kind(long pid) {
+    String title;
+    try {
+      title = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+    } catch (IOException e) {
+      return "other";
+    }
+    if (title.contains("autovacuum worker")) {
+      return "autovacuum";
+    } else if (title.contains("walwriter")) {
+      return "walWriter";
+    } else if (title.contains("checkpointer") || title.contains("background writer")) {
+      return "checkpointerAndBgWriter";
+    } else if (title.contains("(") || title.contains("[local]")) {
+      return "clients";
+    }
+    return "other";
+  }
+
+  /** Cores used by each kind of PostgreSQL process between two readings. */
+  static JsonObject postgresCores(Map<String, Long> before, Map<String, Long> after,
+      double seconds) {
+    JsonObject cores = new JsonObject();
+    after.forEach((kind, ticks) -> cores.put(kind,
+        round(Math.max(0, ticks - before.getOrDefault(kind, 0L)) / TICKS / seconds)));
+    return cores;
   }
 
   /** Cores used between two snapshots over that many seconds, by whom. */

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The measured window of a scenario: warm-up first, then the runs' and sinks' windows open
@@ -30,6 +31,7 @@ final class Measurement {
   JsonObject window(List<LoadClient.Run> runs, List<BenchReceiver.Sink> sinks) {
     Pause.millis(settings.warmUp().toMillis());
     long[] before = cpu.snapshot();
+    Map<String, Long> postgresBefore = cpu.postgresByKind();
     waits.begin();
     long[] receivedBefore = new long[sinks.size()];
     for (int i = 0; i < sinks.size(); i++) {
@@ -48,9 +50,11 @@ final class Measurement {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     long[] after = cpu.snapshot();
+    Map<String, Long> postgresAfter = cpu.postgresByKind();
     return new JsonObject().put("seconds", CpuUsage.round(seconds))
         .put("received", received)
         .put("cpuCores", CpuUsage.cores(before, after, seconds))
+        .put("postgresCores", CpuUsage.postgresCores(postgresBefore, postgresAfter, seconds))
         .put("postgres", waits.end());
   }
 

@@ -18,9 +18,11 @@ import java.util.Map;
 final class PgWaits implements AutoCloseable {
 
   private static final String SAMPLE = """
-      SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU'), count(*)
+      SELECT CASE backend_type WHEN 'client backend' THEN '' ELSE backend_type || ' ' END
+             || coalesce(wait_event_type || ':' || wait_event, 'CPU'), count(*)
       FROM pg_stat_activity
-      WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
+      WHERE datname = current_database() AND pid <> pg_backend_pid()
+        AND (state = 'active' OR backend_type = 'autovacuum worker')
       GROUP BY 1
       """;
 

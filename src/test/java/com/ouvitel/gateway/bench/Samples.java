@@ -1,6 +1,9 @@
 package com.ouvitel.gateway.bench;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
+import java.util.TreeMap;
 
 /**
  * Durations recorded while a window is open, in microseconds, kept whole so that the
@@ -9,10 +12,14 @@ import java.util.Arrays;
 final class Samples {
 
   private long[] values = new long[4096];
+  /** When each value was recorded, in nanoseconds after the window opened. */
+  private long[] recordedAt = new long[4096];
   private int size;
   private volatile boolean recording;
+  private volatile long openedAt;
 
   void open() {
+    openedAt = System.nanoTime();
     recording = true;
   }
 
@@ -32,7 +39,9 @@ final class Samples {
     synchronized (this) {
       if (size == values.length) {
         values = Arrays.copyOf(values, size * 2);
+        recordedAt = Arrays.copyOf(recordedAt, size * 2);
       }
+      recordedAt[size] = System.nanoTime() - openedAt;
       values[size++] = nanos / 1000;
     }
   }
@@ -43,6 +52,33 @@ final class Samples {
     Arrays.sort(sorted);
     return new Summary(size, percentile(sorted, 0.50), percentile(sorted, 0.99),
         size == 0 ? 0 : sorted[size - 1] / 1000.0);
+  }
+
+  /**
+   * The values above a threshold and when they came, by 100 ms of the window: whether a tail
+   * is spread over the window (a busy machine) or comes in bursts (a pause, a periodic job).
+   * The five 100 ms slices with the most of them, each as [ms into the window, count, max ms].
+   */
+  synchronized JsonObject above(double thresholdMs) {
+    long threshold = Math.round(thresholdMs * 1000);
+    TreeMap<Long, long[]> slices = new TreeMap<>();
+    int count = 0;
+    for (int i = 0; i < size; i++) {
+      if (values[i] > threshold) {
+        count++;
+        long[] slice = slices.computeIfAbsent(recordedAt[i] / 100_000_000, k -> new long[2]);
+        slice[0]++;
+        slice[1] = Math.max(slice[1], values[i]);
+      }
+    }
+    JsonArray busiest = new JsonArray();
+    slices.entrySet().stream()
+        .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+        .limit(5)
+        .forEach(e -> busiest.add(new JsonArray().add(e.getKey() * 100)
+            .add(e.getValue()[0]).add(e.getValue()[1] / 1000.0)));
+    return new JsonObject().put("thresholdMs", thresholdMs).put("count", count)
+        .put("slicesWithAny", slices.size()).put("busiestSlices", busiest);
   }
 
   private static double percentile(long[] sorted, double fraction) {
