@@ -14,5 +14,6 @@ mvn -B -q test-compile
 mkdir -p target/bench
 
 exec java -Xms512m -Xmx2g -XX:+UseZGC \
+  -Xlog:gc,safepoint:file=target/bench/load-generator-pauses.log:time \
   -cp target/test-classes:target/webhook-gateway.jar \
   com.ouvitel.gateway.bench.BenchMain "$@"

@@ -146,6 +146,8 @@ public final class BenchMain {
         command.add(option);
       }
     }
+    // Every pause of the gateway's JVM, with wall-clock times to set beside the lag's slices.
+    command.add("-Xlog:gc,safepoint:file=" + OUT.resolve("gateway-pauses.log") + ":time");
     if ("jfr".equals(System.getenv("BENCH_PROFILE"))) {
       command.add("-XX:StartFlightRecording=filename=" + OUT.resolve("gateway.jfr")
           + ",settings=profile,jdk.ExecutionSample#period=2ms");

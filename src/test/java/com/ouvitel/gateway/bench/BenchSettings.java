@@ -29,7 +29,7 @@ record BenchSettings(
    * override its times and the fixed rate, for working on one figure.
    */
   static BenchSettings full() {
-    return new BenchSettings("full", seconds("BENCH_WARMUP_SECONDS", 4),
+    return new BenchSettings("full", seconds("BENCH_WARMUP_SECONDS", 12),
         seconds("BENCH_WINDOW_SECONDS", 10), 128, 100, 8, 8, 1500,
         number("BENCH_FIXED_RATE", 2000), 1000, 4, 1);
   }

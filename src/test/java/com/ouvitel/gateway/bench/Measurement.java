@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -40,6 +41,7 @@ final class Measurement {
     }
     runs.forEach(LoadClient.Run::openWindow);
     long started = System.nanoTime();
+    String openedAt = Instant.now().toString();
     Pause.millis(settings.window().toMillis());
     awaitSamples(runs, sinks, receivedBefore);
     runs.forEach(LoadClient.Run::closeWindow);
@@ -51,7 +53,7 @@ final class Measurement {
     double seconds = (System.nanoTime() - started) / 1e9;
     long[] after = cpu.snapshot();
     Map<String, Long> postgresAfter = cpu.postgresByKind();
-    return new JsonObject().put("seconds", CpuUsage.round(seconds))
+    return new JsonObject().put("openedAt", openedAt).put("seconds", CpuUsage.round(seconds))
         .put("received", received)
         .put("cpuCores", CpuUsage.cores(before, after, seconds))
         .put("postgresCores", CpuUsage.postgresCores(postgresBefore, postgresAfter, seconds))
