@@ -56,6 +56,7 @@ public final class BenchMain {
     BenchPostgres postgres = closing(BenchPostgres.start(System.getenv("DATABASE_URL"),
         OUT.resolve("pg-data").toAbsolutePath()));
     results.put("postgres", postgres.describe());
+    results.put("postgresSettings", postgres.durability());
 
     JsonObject baselines = new JsonObject();
     results.put("baselines", baselines);

@@ -1,6 +1,7 @@
 package com.ouvitel.gateway.bench;
 
 import com.ouvitel.gateway.store.Database;
+import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URI;
@@ -45,6 +46,12 @@ final class BenchPostgres implements AutoCloseable {
           .setServerConfig("shared_preload_libraries", "pg_stat_statements")
           .setServerConfig("max_connections", "100")
           .setServerConfig("shared_buffers", "256MB")
+          // As crash-safe as the gateway's own embedded server: the library's default turns
+          // synchronous_commit off, which would acknowledge events before their WAL is on
+          // disk.
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("full_page_writes", "on")
           .start();
       BenchPostgres postgres = new BenchPostgres(server,
           "postgres://postgres@127.0.0.1:" + server.getPort(), database);
@@ -87,6 +94,26 @@ final class BenchPostgres implements AutoCloseable {
   String describe() {
     return (embedded != null ? "embedded PostgreSQL " : "PostgreSQL of DATABASE_URL ")
         + URI.create(url()).getHost() + ":" + URI.create(url()).getPort() + "/" + database;
+  }
+
+  /** The server's settings that decide what a commit costs, for the results. */
+  JsonObject durability() {
+    JsonObject settings = new JsonObject();
+    try (Connection connection = connect(url());
+        Statement statement = connection.createStatement();
+        var rows = statement.executeQuery("""
+            SELECT name, setting FROM pg_settings
+            WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method',
+                           'shared_buffers', 'max_wal_size', 'server_version')
+            ORDER BY name
+            """)) {
+      while (rows.next()) {
+        settings.put(rows.getString(1), rows.getString(2));
+      }
+    } catch (SQLException e) {
+      settings.put("error", e.getMessage());
+    }
+    return settings;
   }
 
   private void drop(String name) {

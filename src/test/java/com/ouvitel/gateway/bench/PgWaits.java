@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What PostgreSQL's sessions of the bench database do during a scenario: pg_stat_activity
@@ -38,6 +39,9 @@ final class PgWaits implements AutoCloseable {
   private final boolean statements;
   private final Map<String, Long> counts = new HashMap<>();
   private long samples;
+  /** Per 100 ms since {@link #begin()}: sessions seen waiting, by wait, CPU left out. */
+  private final TreeMap<Long, Map<String, Long>> slices = new TreeMap<>();
+  private long began;
   private volatile boolean sampling;
   private Thread sampler;
 
@@ -54,7 +58,9 @@ final class PgWaits implements AutoCloseable {
   /** Starts sampling and clears the statement statistics. */
   synchronized void begin() {
     counts.clear();
+    slices.clear();
     samples = 0;
+    began = System.nanoTime();
     if (statements) {
       tryExecute("SELECT pg_stat_statements_reset()");
     }
@@ -81,10 +87,24 @@ final class PgWaits implements AutoCloseable {
               CpuUsage.round((double) e.getValue() / Math.max(1, samples))));
     }
     JsonObject result = new JsonObject().put("activeSessionsByWait", waits);
+    synchronized (this) {
+      // The five 100 ms slices with the most sessions waiting, to set beside the lag's.
+      JsonObject busiest = new JsonObject();
+      slices.entrySet().stream()
+          .sorted((a, b) -> Long.compare(total(b.getValue()), total(a.getValue())))
+          .limit(5)
+          .forEach(e -> busiest.put(Long.toString(e.getKey()), new JsonObject(
+              new HashMap<String, Object>(e.getValue()))));
+      result.put("busiestWaitSlices", busiest);
+    }
     if (statements) {
       result.put("topStatements", topStatements());
     }
     return result;
+  }
+
+  private static long total(Map<String, Long> waits) {
+    return waits.values().stream().mapToLong(Long::longValue).sum();
   }
 
   private void sample() {
@@ -93,8 +113,15 @@ final class PgWaits implements AutoCloseable {
         try (ResultSet rows = query.executeQuery()) {
           synchronized (this) {
             samples++;
+            long slice = (System.nanoTime() - began) / 100_000_000 * 100;
             while (rows.next()) {
-              counts.merge(rows.getString(1), rows.getLong(2), Long::sum);
+              String wait = rows.getString(1);
+              counts.merge(wait, rows.getLong(2), Long::sum);
+              if (!wait.endsWith("CPU") && !wait.contains("VacuumDelay")
+                  && !wait.equals("Client:ClientRead")) {
+                slices.computeIfAbsent(slice, k -> new HashMap<>())
+                    .merge(wait, rows.getLong(2), Long::sum);
+              }
             }
           }
         }

@@ -143,6 +143,10 @@ final class Report {
     for (String[] row : rows) {
       out.printf(format, (Object[]) row);
     }
+    JsonObject pg = results.getJsonObject("postgresSettings", new JsonObject());
+    out.println("PostgreSQL " + pg.getString("server_version", "?") + ": synchronous_commit="
+        + pg.getString("synchronous_commit", "?") + ", fsync=" + pg.getString("fsync", "?")
+        + ", full_page_writes=" + pg.getString("full_page_writes", "?"));
     out.println();
     failed.forEach(name -> out.println("FAILED: " + name));
   }
@@ -162,6 +166,9 @@ final class Report {
     expect("raw inserts wrote rows", raw.getLong("eventsPerSecond", 0L) > 0
         && raw.getLong("endToEndRowsPerSecond", 0L) > 0
         && raw.getLong("fanOutDeliveriesPerSecond", 0L) > 0);
+    JsonObject pg = results.getJsonObject("postgresSettings", new JsonObject());
+    expect("PostgreSQL flushes each commit before it answers (synchronous_commit, fsync on)",
+        "on".equals(pg.getString("synchronous_commit")) && "on".equals(pg.getString("fsync")));
     checkIngest("durable ingest", s.getJsonObject("durableIngest"));
     checkIngest("batch ingest", s.getJsonObject("batchIngest"));
     checkDeliveries("end to end at full load", s.getJsonObject("endToEndFullLoad"));
