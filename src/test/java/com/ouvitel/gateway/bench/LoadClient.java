@@ -108,8 +108,11 @@ final class LoadClient {
       this.plan = plan;
     }
 
+    /** Counts from now: what the warm-up counted (the same way, see {@link Samples}) goes. */
     void openWindow() {
       windowStart = System.nanoTime();
+      windowEvents.set(0);
+      windowRequests.set(0);
       latency.open();
     }
 

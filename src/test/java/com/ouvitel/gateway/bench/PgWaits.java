@@ -27,12 +27,12 @@ final class PgWaits implements AutoCloseable {
       GROUP BY 1
       """;
 
-  private static final String TOP_STATEMENTS = """
-      SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 70), calls,
-             round(total_exec_time::numeric, 1), round(mean_exec_time::numeric, 3), rows
+  /** Every statement's totals so far; a window's figures are the difference of two. */
+  private static final String STATEMENT_TOTALS = """
+      SELECT queryid, left(regexp_replace(query, '\\s+', ' ', 'g'), 70), calls,
+             total_exec_time, rows
       FROM pg_stat_statements
       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-      ORDER BY total_exec_time DESC LIMIT 6
       """;
 
   private final Connection connection;
@@ -42,6 +42,7 @@ final class PgWaits implements AutoCloseable {
   /** Per 100 ms since {@link #begin()}: sessions seen waiting, by wait, CPU left out. */
   private final TreeMap<Long, Map<String, Long>> slices = new TreeMap<>();
   private long began;
+  private Map<Long, Totals> totalsBefore = Map.of();
   private volatile boolean sampling;
   private Thread sampler;
 
@@ -51,18 +52,20 @@ final class PgWaits implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
-    statements = tryExecute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-        && tryExecute("SELECT pg_stat_statements_reset()");
+    statements = tryExecute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
   }
 
-  /** Starts sampling and clears the statement statistics. */
+  /**
+   * Starts sampling and notes the statements' totals. (Resetting them instead would disturb
+   * the server as the window opens: every statement then enters its statistics anew.)
+   */
   synchronized void begin() {
     counts.clear();
     slices.clear();
     samples = 0;
     began = System.nanoTime();
     if (statements) {
-      tryExecute("SELECT pg_stat_statements_reset()");
+      totalsBefore = statementTotals();
     }
     sampling = true;
     sampler = new Thread(this::sample, "pg-waits");
@@ -132,19 +135,50 @@ final class PgWaits implements AutoCloseable {
     }
   }
 
+  /** The six statements that took the most time in the window. */
   private JsonArray topStatements() {
     JsonArray top = new JsonArray();
+    Map<Long, Totals> after = statementTotals();
+    after.values().stream()
+        .map(total -> total.minus(totalsBefore.get(total.queryId())))
+        .filter(window -> window.calls() > 0)
+        .sorted((a, b) -> Double.compare(b.totalMs(), a.totalMs()))
+        .limit(6)
+        .forEach(window -> top.add(new JsonObject().put("query", window.query())
+            .put("calls", window.calls())
+            .put("totalMs", Math.round(window.totalMs() * 10) / 10.0)
+            .put("meanMs", Math.round(window.totalMs() / window.calls() * 1000) / 1000.0)
+            .put("rows", window.rows())));
+    return top;
+  }
+
+  private Map<Long, Totals> statementTotals() {
+    Map<Long, Totals> totals = new HashMap<>();
     try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(TOP_STATEMENTS)) {
+        ResultSet rows = statement.executeQuery(STATEMENT_TOTALS)) {
       while (rows.next()) {
-        top.add(new JsonObject().put("query", rows.getString(1)).put("calls", rows.getLong(2))
-            .put("totalMs", rows.getDouble(3)).put("meanMs", rows.getDouble(4))
-            .put("rows", rows.getLong(5)));
+        Totals total = new Totals(rows.getLong(1), rows.getString(2), rows.getLong(3),
+            rows.getDouble(4), rows.getLong(5));
+        totals.merge(total.queryId(), total, Totals::plus);
       }
     } catch (SQLException e) {
-      top.add(new JsonObject().put("error", e.getMessage()));
+      System.err.println("could not read pg_stat_statements: " + e.getMessage());
     }
-    return top;
+    return totals;
+  }
+
+  /** One statement's calls, execution time and rows (summed over the users running it). */
+  private record Totals(long queryId, String query, long calls, double totalMs, long rows) {
+
+    Totals plus(Totals other) {
+      return new Totals(queryId, query, calls + other.calls, totalMs + other.totalMs,
+          rows + other.rows);
+    }
+
+    Totals minus(Totals earlier) {
+      return earlier == null ? this : new Totals(queryId, query, calls - earlier.calls,
+          totalMs - earlier.totalMs, rows - earlier.rows);
+    }
   }
 
   private boolean tryExecute(String sql) {

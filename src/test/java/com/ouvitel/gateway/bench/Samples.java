@@ -6,8 +6,12 @@ import java.util.Arrays;
 import java.util.TreeMap;
 
 /**
- * Durations recorded while a window is open, in microseconds, kept whole so that the
- * percentiles are exact. Recording is off until {@link #open()} and after {@link #close()}.
+ * Durations recorded in a window, in microseconds, kept whole so that the percentiles are
+ * exact. Values are recorded from the start and dropped when the window opens, so that the
+ * code recording them runs the same way in the warm-up and in the window: a path first taken
+ * as the window opens would have the JIT throw away and recompile the load generator's hot
+ * code right then, and its stall would count as the gateway's. Nothing is recorded after
+ * {@link #close()}.
  */
 final class Samples {
 
@@ -15,25 +19,26 @@ final class Samples {
   /** When each value was recorded, in nanoseconds after the window opened. */
   private long[] recordedAt = new long[4096];
   private int size;
-  private volatile boolean recording;
+  private volatile boolean closed;
   private volatile long openedAt;
 
-  void open() {
+  /** Drops what was recorded so far: the window starts now. */
+  synchronized void open() {
+    size = 0;
     openedAt = System.nanoTime();
-    recording = true;
   }
 
   void close() {
-    recording = false;
+    closed = true;
   }
 
   boolean recording() {
-    return recording;
+    return !closed;
   }
 
-  /** Records one duration given in nanoseconds, if the window is open. */
+  /** Records one duration given in nanoseconds, unless the window has closed. */
   void addNanos(long nanos) {
-    if (!recording) {
+    if (closed) {
       return;
     }
     synchronized (this) {
