@@ -179,6 +179,18 @@ public final class GatewayMetrics {
     circuitsOpen.set(endpoints);
   }
 
+  /** One ingest group commit, from its first statement to PostgreSQL's answer. */
+  public void ingestCommit(long nanos) {
+    timer("ouvitel_ingest_commit_duration", "One ingest group commit, sent to committed")
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** How long an ingest request waited for a group commit to take it. */
+  public void ingestCommitWait(long nanos) {
+    timer("ouvitel_ingest_commit_wait", "Ingest request waiting for its group commit")
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
   public DistributionSummary ingestBatchSize() {
     return DistributionSummary.builder("ouvitel_ingest_commit_events")
         .description("Events written by one group commit")

@@ -75,6 +75,8 @@ public final class PersistenceVerticle extends VerticleBase {
   private final CircuitStore circuits;
 
   private final ArrayDeque<Message<IngestRequest>> ingestQueue = new ArrayDeque<>();
+  /** When each request of {@link #ingestQueue} was queued, in the same order. */
+  private final ArrayDeque<Long> ingestQueuedAt = new ArrayDeque<>();
   private final ArrayDeque<AttemptOutcome> outcomeQueue = new ArrayDeque<>();
   private int ingestCommits;
   private boolean outcomesBusy;
@@ -167,6 +169,7 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private void queueIngest(Message<IngestRequest> message) {
     ingestQueue.add(message);
+    ingestQueuedAt.add(System.nanoTime());
     if (ingestCommits < commitsInFlight) {
       flushIngest();
     }
@@ -176,8 +179,10 @@ public final class PersistenceVerticle extends VerticleBase {
   private void flushIngest() {
     List<Message<IngestRequest>> group = new ArrayList<>();
     int events = 0;
+    long started = System.nanoTime();
     while (!ingestQueue.isEmpty() && events < MAX_EVENTS_PER_COMMIT) {
       Message<IngestRequest> next = ingestQueue.poll();
+      metrics.ingestCommitWait(started - ingestQueuedAt.poll());
       group.add(next);
       events += next.body().events().size();
     }
@@ -190,6 +195,7 @@ public final class PersistenceVerticle extends VerticleBase {
     group.forEach(message -> all.addAll(message.body().events()));
     IngestCommit commit = new IngestCommit(all);
     Future<Void> committed = commit.write();
+    committed.onComplete(done -> metrics.ingestCommit(System.nanoTime() - started));
     committed.onSuccess(v -> dispatch(commit.jobs));
     committed.timeout(commitTimeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(done -> {
       if (done.succeeded()) {

@@ -70,7 +70,8 @@ public final class BenchMain {
     PgWaits waits = closing(new PgWaits(postgres.url()));
     Path postmaster = postgres.embedded() ? OUT.resolve("pg-data/postmaster.pid") : null;
     Measurement measurement = new Measurement(settings,
-        new CpuUsage(gateway.pid(), postmaster), waits, postgres.url());
+        new CpuUsage(gateway.pid(), postmaster), waits, postgres.url(),
+        new GatewayHistograms("http://127.0.0.1:" + managementPort + "/metrics"));
 
     if (wanted("baselines")) {
       log("baseline: raw batched inserts into PostgreSQL");
@@ -126,11 +127,13 @@ public final class BenchMain {
   }
 
   private int gatewayPort;
+  private int managementPort;
   private String adminToken;
 
   private ChildProcess startGateway(String databaseUrl) {
     gatewayPort = ChildProcess.freePort();
     int management = ChildProcess.freePort();
+    managementPort = management;
     adminToken = "bench-admin-" + Long.toHexString(System.nanoTime());
     Map<String, String> env = new HashMap<>();
     env.put("DATABASE_URL", databaseUrl);

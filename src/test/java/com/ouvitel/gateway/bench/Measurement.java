@@ -20,12 +20,15 @@ final class Measurement {
   private final CpuUsage cpu;
   private final PgWaits waits;
   private final String databaseUrl;
+  private final GatewayHistograms histograms;
 
-  Measurement(BenchSettings settings, CpuUsage cpu, PgWaits waits, String databaseUrl) {
+  Measurement(BenchSettings settings, CpuUsage cpu, PgWaits waits, String databaseUrl,
+      GatewayHistograms histograms) {
     this.settings = settings;
     this.cpu = cpu;
     this.waits = waits;
     this.databaseUrl = databaseUrl;
+    this.histograms = histograms;
   }
 
   /** Warms up, measures one window; the receipts of each sink in it, by position. */
@@ -33,6 +36,7 @@ final class Measurement {
     Pause.millis(settings.warmUp().toMillis());
     long[] before = cpu.snapshot();
     Map<String, Long> postgresBefore = cpu.postgresByKind();
+    Map<String, Double> histogramsBefore = histograms.read();
     waits.begin();
     long[] receivedBefore = new long[sinks.size()];
     for (int i = 0; i < sinks.size(); i++) {
@@ -53,10 +57,12 @@ final class Measurement {
     double seconds = (System.nanoTime() - started) / 1e9;
     long[] after = cpu.snapshot();
     Map<String, Long> postgresAfter = cpu.postgresByKind();
+    JsonObject slowInGateway = GatewayHistograms.between(histogramsBefore, histograms.read());
     return new JsonObject().put("openedAt", openedAt).put("seconds", CpuUsage.round(seconds))
         .put("received", received)
         .put("cpuCores", CpuUsage.cores(before, after, seconds))
         .put("postgresCores", CpuUsage.postgresCores(postgresBefore, postgresAfter, seconds))
+        .put("gatewayIngest", slowInGateway)
         .put("postgres", waits.end());
   }
 

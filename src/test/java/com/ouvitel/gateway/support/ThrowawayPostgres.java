@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -96,26 +98,49 @@ public final class ThrowawayPostgres implements AutoCloseable {
     }
   }
 
+  /**
+   * Signals the postmaster and every process under it. A backend the postmaster forked just
+   * before the signal reached it is not in the first listing, so the listing is taken again
+   * until it holds no process not yet signalled.
+   */
   private void signal(String which) {
-    List<String> command = new ArrayList<>(List.of("kill", which));
     try {
       long postmaster = Long.parseLong(
           Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
-      command.add(Long.toString(postmaster));
-      ProcessHandle.of(postmaster).orElseThrow().descendants()
-          .forEach(child -> command.add(Long.toString(child.pid())));
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String output = new String(process.getInputStream().readAllBytes());
-      // A backend may end between the listing and the signal; only the others matter.
-      boolean onlyGone = output.lines().allMatch(line -> line.contains("No such process"));
-      if (process.waitFor() != 0 && !onlyGone) {
-        throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+      Set<Long> signalled = new HashSet<>();
+      for (int round = 0; round < 10; round++) {
+        List<Long> fresh = new ArrayList<>();
+        if (signalled.isEmpty()) {
+          fresh.add(postmaster);
+        }
+        ProcessHandle.of(postmaster).orElseThrow().descendants()
+            .map(ProcessHandle::pid)
+            .filter(pid -> !signalled.contains(pid))
+            .forEach(fresh::add);
+        if (fresh.isEmpty()) {
+          return;
+        }
+        kill(which, fresh);
+        signalled.addAll(fresh);
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot signal the throwaway PostgreSQL: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static void kill(String which, List<Long> pids)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("kill", which));
+    pids.forEach(pid -> command.add(Long.toString(pid)));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    // A backend may end between the listing and the signal; only the others matter.
+    boolean onlyGone = output.lines().allMatch(line -> line.contains("No such process"));
+    if (process.waitFor() != 0 && !onlyGone) {
+      throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
     }
   }
 
