@@ -74,9 +74,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private final BacklogReporter backlog;
   private final CircuitStore circuits;
 
-  private final ArrayDeque<Message<IngestRequest>> ingestQueue = new ArrayDeque<>();
-  /** When each request of {@link #ingestQueue} was queued, in the same order. */
-  private final ArrayDeque<Long> ingestQueuedAt = new ArrayDeque<>();
+  private final ArrayDeque<Queued> ingestQueue = new ArrayDeque<>();
   private final ArrayDeque<AttemptOutcome> outcomeQueue = new ArrayDeque<>();
   private int ingestCommits;
   private boolean outcomesBusy;
@@ -168,8 +166,7 @@ public final class PersistenceVerticle extends VerticleBase {
   // ---- ingest: group commit ----
 
   private void queueIngest(Message<IngestRequest> message) {
-    ingestQueue.add(message);
-    ingestQueuedAt.add(System.nanoTime());
+    ingestQueue.add(new Queued(message, System.nanoTime()));
     if (ingestCommits < commitsInFlight) {
       flushIngest();
     }
@@ -181,8 +178,9 @@ public final class PersistenceVerticle extends VerticleBase {
     int events = 0;
     long started = System.nanoTime();
     while (!ingestQueue.isEmpty() && events < MAX_EVENTS_PER_COMMIT) {
-      Message<IngestRequest> next = ingestQueue.poll();
-      metrics.ingestCommitWait(started - ingestQueuedAt.poll());
+      Queued queued = ingestQueue.poll();
+      Message<IngestRequest> next = queued.message();
+      metrics.ingestCommitWait(started - queued.nanoTime());
       group.add(next);
       events += next.body().events().size();
     }
@@ -279,6 +277,10 @@ public final class PersistenceVerticle extends VerticleBase {
     if (!jobs.isEmpty()) {
       vertx.eventBus().send(Bus.DISPATCH, new JobBatch(jobs));
     }
+  }
+
+  /** An ingest request waiting for a group commit, and when it began to wait. */
+  private record Queued(Message<IngestRequest> message, long nanoTime) {
   }
 
   /** One group commit: idempotency keys, events, fan-out, in one transaction. */

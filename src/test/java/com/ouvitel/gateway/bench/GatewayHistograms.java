@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * The gateway's own view of a window, from two scrapes of its metrics: how many ingest
  * requests took longer than 10, 25, 50 and 100 ms from arrival to answer, how many waited
- * that long for a group commit to take them, and how many commits took that long. Set beside the load generator's ack and lag tails, it tells a slow
- * PostgreSQL from a slow gateway or a slow load generator.
+ * that long for a group commit to take them, and how many commits took that long. Set beside
+ * the load generator's ack and lag tails, it tells a slow PostgreSQL from a slow gateway or a
+ * slow load generator.
  */
 final class GatewayHistograms {
 

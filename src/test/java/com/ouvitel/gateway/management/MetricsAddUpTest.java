@@ -97,6 +97,21 @@ class MetricsAddUpTest {
   }
 
   @Test
+  @DisplayName("time every ingest request's wait for a group commit, and every commit")
+  void ingest_commits_are_timed() {
+    double requests = metrics.sum("ouvitel_ingest_request_duration_seconds_count",
+        Map.of("status", "2xx"));
+    double waits = metrics.sum("ouvitel_ingest_commit_wait_seconds_count");
+    double commits = metrics.sum("ouvitel_ingest_commit_duration_seconds_count");
+
+    assertTrue(commits >= 1, "commits timed: " + commits);
+    assertTrue(waits >= commits, "each commit takes at least one waiting request");
+    assertTrue(waits <= requests, "only accepted requests wait: " + waits + " of " + requests);
+    assertEquals(commits, metrics.sum("ouvitel_ingest_commit_events_count"),
+        "one timing per group commit");
+  }
+
+  @Test
   @DisplayName("report the backlog, circuits, in-flight work, the pool, the JVM and Vert.x")
   void gauges_and_basics_are_present() {
     assertEquals(1.0, metrics.sum("ouvitel_backlog_reporter"), "the only pod reports");
