@@ -27,9 +27,12 @@ final class CpuUsage {
     this.postmasterPidFile = postmasterPidFile;
   }
 
-  /** CPU ticks so far: gateway, postgres, load generator, machine busy, machine total. */
-  long[] snapshot() {
-    long postgres = postgresByKind().values().stream().mapToLong(Long::longValue).sum();
+  /**
+   * CPU ticks so far: gateway, postgres, load generator, machine busy, machine total; the
+   * postgres ticks are those of a reading of {@link #postgresByKind()} taken just before.
+   */
+  long[] snapshot(Map<String, Long> postgresByKind) {
+    long postgres = postgresByKind.values().stream().mapToLong(Long::longValue).sum();
     long[] machine = machine();
     return new long[] {ticks(stat(gatewayPid)), postgres,
         ticks(stat(ProcessHandle.current().pid())), machine[0], machine[1]};

@@ -34,8 +34,8 @@ final class Measurement {
   /** Warms up, measures one window; the receipts of each sink in it, by position. */
   JsonObject window(List<LoadClient.Run> runs, List<BenchReceiver.Sink> sinks) {
     Pause.millis(settings.warmUp().toMillis());
-    long[] before = cpu.snapshot();
     Map<String, Long> postgresBefore = cpu.postgresByKind();
+    long[] before = cpu.snapshot(postgresBefore);
     Map<String, Double> histogramsBefore = histograms.read();
     waits.begin();
     long[] receivedBefore = new long[sinks.size()];
@@ -55,8 +55,8 @@ final class Measurement {
       received.put(Integer.toString(i), sinks.get(i).received() - receivedBefore[i]);
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    long[] after = cpu.snapshot();
     Map<String, Long> postgresAfter = cpu.postgresByKind();
+    long[] after = cpu.snapshot(postgresAfter);
     JsonObject slowInGateway = GatewayHistograms.between(histogramsBefore, histograms.read());
     return new JsonObject().put("openedAt", openedAt).put("seconds", CpuUsage.round(seconds))
         .put("received", received)
