@@ -186,7 +186,8 @@ public final class Gateway {
         : DestinationGuard.from(config).withResolver(resolver, Duration.ZERO);
     Duration lease = config.duration("lease_duration");
     PersistenceVerticle persistence = new PersistenceVerticle(pool, clock, podId, lease,
-        config.duration("db_timeout"), config.integer("ingest_commits_in_flight"), metrics);
+        config.duration("db_timeout"), config.integer("ingest_commits_in_flight"),
+        config.bool("dispatch_hand_off"), metrics);
     dispatcher = new DispatcherVerticle(dispatcherSettings(), RetryPolicy.from(config),
         guard, trustOptions(), clock, metrics);
     metrics.inFlight(dispatcher::busy);
@@ -255,6 +256,7 @@ public final class Gateway {
     return new DispatcherVerticle.Settings(
         config.duration("delivery_timeout"),
         config.integer("endpoint_max_concurrency"),
+        config.duration("endpoint_keep_alive"),
         config.integer("max_in_flight"),
         config.duration("poll_interval"),
         config.integer("circuit_failure_threshold"),

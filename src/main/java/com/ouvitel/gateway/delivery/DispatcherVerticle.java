@@ -44,8 +44,9 @@ public final class DispatcherVerticle extends VerticleBase {
 
   /** Settings of the dispatcher, from configuration. */
   public record Settings(
-      Duration timeout, int endpointConcurrency, int maxInFlight, Duration pollInterval,
-      int circuitFailureThreshold, Duration circuitCoolDown, String userAgent) {
+      Duration timeout, int endpointConcurrency, Duration keepAlive, int maxInFlight,
+      Duration pollInterval, int circuitFailureThreshold, Duration circuitCoolDown,
+      String userAgent) {
   }
 
   private final Settings settings;
@@ -74,6 +75,8 @@ public final class DispatcherVerticle extends VerticleBase {
   private int inFlight;
   private int queued;
   private boolean claiming;
+  /** A wake-up came while a claim was under way: claim again once it ends. */
+  private boolean claimAgain;
   /** False after a claim found fewer deliveries than it asked for. */
   private boolean moreDue = true;
   private boolean draining;
@@ -95,7 +98,7 @@ public final class DispatcherVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     client = new EndpointClient(vertx, settings.timeout(), settings.endpointConcurrency(),
-        trust);
+        settings.keepAlive(), trust);
     signer = new Signer();
     pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> claimDue());
     var bus = vertx.eventBus();
@@ -195,10 +198,15 @@ public final class DispatcherVerticle extends VerticleBase {
 
   private void claimDue() {
     int room = settings.maxInFlight() - inFlight - queued;
-    if (claiming || draining || room <= 0) {
+    if (claiming) {
+      claimAgain = true;
+      return;
+    }
+    if (draining || room <= 0) {
       return;
     }
     claiming = true;
+    claimAgain = false;
     // The claimed jobs come through DISPATCH; the reply only says how many there were.
     vertx.eventBus().<Integer>request(Bus.CLAIM_DUE, new ClaimRequest(Math.min(room, 1000)))
         .onComplete(reply -> {
@@ -206,7 +214,7 @@ public final class DispatcherVerticle extends VerticleBase {
           // A full batch: more may be due right now. Fewer: nothing more was due, and until
           // the next poll or wake-up a finished attempt need not ask again.
           moreDue = reply.failed() || reply.result().body() == Math.min(room, 1000);
-          if (reply.succeeded() && moreDue) {
+          if (reply.succeeded() && (moreDue || claimAgain)) {
             vertx.runOnContext(v -> claimDue());
           }
         });

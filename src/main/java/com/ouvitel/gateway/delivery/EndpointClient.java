@@ -51,14 +51,18 @@ public final class EndpointClient {
   private final Set<HttpConnection> usedConnections =
       Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
+  /**
+   * @param keepAlive how long an idle connection waits for the next attempt, in whole seconds
+   *     (receivers often drop idle sockets after 5 s: the default gives ours up before); zero
+   *     closes every connection after its attempt
+   */
   public EndpointClient(Vertx vertx, Duration timeout, int perEndpointConnections,
-      TrustOptions trust) {
+      Duration keepAlive, TrustOptions trust) {
     this.vertx = vertx;
     this.timeoutMs = timeout.toMillis();
     HttpClientOptions options = new HttpClientOptions()
-        .setKeepAlive(true)
-        // Receivers often drop idle sockets after 5 s; give ours up a little before.
-        .setKeepAliveTimeout(4)
+        .setKeepAlive(!keepAlive.isZero())
+        .setKeepAliveTimeout((int) Math.max(1, keepAlive.toSeconds()))
         .setConnectTimeout((int) timeoutMs)
         .setSslHandshakeTimeout(timeoutMs)
         .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)

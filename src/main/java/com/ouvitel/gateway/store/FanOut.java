@@ -48,7 +48,8 @@ public final class FanOut {
 
   /**
    * Stores the events and creates their deliveries, leased to pod {@code podId} until
-   * {@code leaseEnd}; answers the deliveries as jobs for the dispatcher.
+   * {@code leaseEnd} (both null: unleased, for any pod to claim); answers the deliveries as
+   * jobs for the dispatcher.
    */
   public static Future<List<DeliveryJob>> store(SqlConnection connection,
       List<AcceptedEvent> events, String podId, OffsetDateTime leaseEnd) {
@@ -59,8 +60,8 @@ public final class FanOut {
     Map<String, String> bodyById = new HashMap<>();
     events.forEach(event -> bodyById.put(event.id(), event.body()));
     return connection.preparedQuery(PipelineSql.STORE_AND_FAN_OUT)
-        .execute(Tuple.tuple(List.of(c.ids(), c.times(), c.accounts(), c.types(), c.bodies(),
-            podId, leaseEnd, c.testWebhooks())))
+        .execute(Tuple.of(c.ids(), c.times(), c.accounts(), c.types(), c.bodies(), podId,
+            leaseEnd, c.testWebhooks()))
         .map(rows -> {
           List<DeliveryJob> jobs = new ArrayList<>();
           for (Row row : rows) {

@@ -70,6 +70,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private final Duration lease;
   private final Duration commitTimeout;
   private final int commitsInFlight;
+  private final boolean handOff;
   private final GatewayMetrics metrics;
   private final BacklogReporter backlog;
   private final CircuitStore circuits;
@@ -89,15 +90,19 @@ public final class PersistenceVerticle extends VerticleBase {
    * @param commitTimeout how long ingest waits for its commit before it answers 503; a commit
    *     that lands later still dispatches its deliveries (they were never acknowledged)
    * @param commitsInFlight ingest group commits under way at once (at least 1)
+   * @param handOff whether the deliveries of accepted events go to this pod's dispatcher
+   *     in memory, leased from their insert; otherwise they are stored unleased and the
+   *     dispatcher is woken to claim them from the queue in PostgreSQL
    */
   public PersistenceVerticle(Pool pool, Clock clock, String podId, Duration lease,
-      Duration commitTimeout, int commitsInFlight, GatewayMetrics metrics) {
+      Duration commitTimeout, int commitsInFlight, boolean handOff, GatewayMetrics metrics) {
     this.pool = pool;
     this.clock = clock;
     this.podId = podId;
     this.lease = lease;
     this.commitTimeout = commitTimeout;
     this.commitsInFlight = Math.max(1, commitsInFlight);
+    this.handOff = handOff;
     this.metrics = metrics;
     this.backlog = new BacklogReporter(pool, clock, podId, BACKLOG_INTERVAL.multipliedBy(3),
         metrics);
@@ -194,7 +199,7 @@ public final class PersistenceVerticle extends VerticleBase {
     IngestCommit commit = new IngestCommit(all);
     Future<Void> committed = commit.write();
     committed.onComplete(done -> metrics.ingestCommit(System.nanoTime() - started));
-    committed.onSuccess(v -> dispatch(commit.jobs));
+    committed.onSuccess(v -> handOver(commit.jobs));
     committed.timeout(commitTimeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(done -> {
       if (done.succeeded()) {
         answerIngest(group, commit);
@@ -228,7 +233,7 @@ public final class PersistenceVerticle extends VerticleBase {
     Message<IngestRequest> message = group.get(next);
     IngestCommit commit = new IngestCommit(message.body().events());
     Future<Void> committed = pool.withTransaction(commit::run);
-    committed.onSuccess(v -> dispatch(commit.jobs));
+    committed.onSuccess(v -> handOver(commit.jobs));
     committed.timeout(commitTimeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(done -> {
       if (done.succeeded()) {
         answerIngest(List.of(message), commit);
@@ -270,6 +275,18 @@ public final class PersistenceVerticle extends VerticleBase {
       int size = message.body().events().size();
       message.reply(new IngestReply(commit.results.subList(index, index + size)));
       index += size;
+    }
+  }
+
+  /**
+   * Gives the new deliveries of a commit to the dispatcher: handed off, or, when they were
+   * stored unleased, as a wake-up that makes it claim them.
+   */
+  private void handOver(List<DeliveryJob> jobs) {
+    if (handOff) {
+      dispatch(jobs);
+    } else if (!jobs.isEmpty()) {
+      vertx.eventBus().send(Bus.WAKE, null);
     }
   }
 
@@ -430,14 +447,15 @@ public final class PersistenceVerticle extends VerticleBase {
       }
       List<AcceptedEvent> arrived = new ArrayList<>();
       fresh.stream().sorted().forEach(position -> arrived.add(events.get(position)));
-      OffsetDateTime leaseEnd = utc(clock.instant().plus(lease));
+      String owner = handOff ? podId : null;
+      OffsetDateTime leaseEnd = handOff ? utc(clock.instant().plus(lease)) : null;
       return PushedTransitions.apply(connection, arrived).compose(repeats -> {
         List<AcceptedEvent> delivered = new ArrayList<>();
         List<AcceptedEvent> recorded = new ArrayList<>();
         arrived.forEach(event -> (repeats.contains(event.id()) ? recorded : delivered)
             .add(event));
         return FanOut.storeWithoutDeliveries(connection, recorded)
-            .compose(v -> FanOut.store(connection, delivered, podId, leaseEnd));
+            .compose(v -> FanOut.store(connection, delivered, owner, leaseEnd));
       }).map(stored -> {
         jobs.addAll(stored);
         stored.forEach(job -> deliveriesByEvent.merge(job.eventId(), 1, Integer::sum));

@@ -37,7 +37,7 @@ class EndpointClientTest {
   @Test
   @DisplayName("counts the wait for a pooled connection within the one deadline")
   void pool_queue_time_counts_within_the_deadline() throws Exception {
-    EndpointClient client = new EndpointClient(vertx, TIMEOUT, 1, null);
+    EndpointClient client = new EndpointClient(vertx, TIMEOUT, 1, Duration.ofSeconds(4), null);
     DestinationGuard.Endpoint endpoint = guard.checkUrl(hostile.url("/silent"));
     // A first exchange loads the classes, so that only the deadline is measured below.
     send(client, guard.checkUrl(hostile.url("/status/204"))).await(10, TimeUnit.SECONDS);
@@ -58,7 +58,7 @@ class EndpointClientTest {
   @Test
   @DisplayName("hangs up on an endless answer after the cap and reports its status")
   void endless_answer_is_cut_at_the_cap() throws Exception {
-    EndpointClient client = new EndpointClient(vertx, TIMEOUT, 4, null);
+    EndpointClient client = new EndpointClient(vertx, TIMEOUT, 4, Duration.ofSeconds(4), null);
     AttemptReport report = send(client, guard.checkUrl(hostile.url("/endless/200")))
         .await(10, TimeUnit.SECONDS);
     assertEquals(AttemptResult.SUCCESS, report.result());

@@ -41,6 +41,7 @@ public final class TestReceiver implements AutoCloseable {
   private final Map<String, int[]> scripts = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> counters = new ConcurrentHashMap<>();
   private final Map<String, Long> delays = new ConcurrentHashMap<>();
+  private final AtomicInteger connections = new AtomicInteger();
   private final boolean tls;
 
   private TestReceiver(boolean tls) {
@@ -50,7 +51,9 @@ public final class TestReceiver implements AutoCloseable {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(resource("tls/server.pem")).setKeyPath(resource("tls/server.key")));
     }
-    server = vertx.createHttpServer(options).requestHandler(request -> request.body()
+    server = vertx.createHttpServer(options)
+        .connectionHandler(connection -> connections.incrementAndGet())
+        .requestHandler(request -> request.body()
         .onSuccess(body -> {
           String path = request.path();
           requests.add(new Request(path, MultiMap.caseInsensitiveMultiMap()
@@ -111,6 +114,11 @@ public final class TestReceiver implements AutoCloseable {
           .add(request);
     }
     return grouped;
+  }
+
+  /** Connections accepted so far. */
+  public int connections() {
+    return connections.get();
   }
 
   public List<Request> requests() {
