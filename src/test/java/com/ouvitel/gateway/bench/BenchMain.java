@@ -65,6 +65,14 @@ public final class BenchMain {
       baselines.put("bareHttp", Baselines.bareHttp(vertx, settings, OUT));
     }
 
+    JsonObject techniques = new JsonObject();
+    results.put("techniques", techniques);
+    if (wanted("baselines")) {
+      log("techniques apart: signing, delivery bodies");
+      techniques.put("signing", TechniqueCosts.signing(settings.techniqueTime()));
+      techniques.put("body", TechniqueCosts.body(settings.techniqueTime()));
+    }
+
     log("starting the gateway");
     ChildProcess gateway = closing(startGateway(postgres.url()));
     PgWaits waits = closing(new PgWaits(postgres.url()));
@@ -75,8 +83,11 @@ public final class BenchMain {
 
     if (wanted("baselines")) {
       log("baseline: raw batched inserts into PostgreSQL");
-      baselines.put("rawInserts",
-          Baselines.rawInserts(vertx, postgres.baselineDatabaseUrl(), settings));
+      String baselineDatabase = postgres.baselineDatabaseUrl();
+      baselines.put("rawInserts", Baselines.rawInserts(vertx, baselineDatabase, settings));
+      log("techniques apart: retention of a day of attempts");
+      techniques.put("retention",
+          TechniqueCosts.retention(baselineDatabase, settings.retentionRows()));
       postgres.dropBaselineDatabase();
     }
 

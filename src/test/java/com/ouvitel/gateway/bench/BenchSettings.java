@@ -51,4 +51,14 @@ record BenchSettings(
   boolean smokeRun() {
     return mode.equals("smoke");
   }
+
+  /** How long each side of a technique measured apart runs: once to warm up, once timed. */
+  Duration techniqueTime() {
+    return smokeRun() ? Duration.ofMillis(100) : Duration.ofSeconds(2);
+  }
+
+  /** Attempts in the day that the retention measurement removes. */
+  int retentionRows() {
+    return smokeRun() ? 2_000 : 300_000;
+  }
 }

@@ -85,6 +85,31 @@ final class Report {
     JsonObject beside = stall.getJsonObject("besideStalled", new JsonObject());
     latency("5 stalled beside healthy", "healthy lag ms vs alone",
         beside.getJsonObject("lagMs"), alone.getJsonObject("lagMs"), "");
+    techniqueRows(results.getJsonObject("techniques", new JsonObject()));
+  }
+
+  /** Techniques measured apart: with the technique as ours, without it as the baseline. */
+  private void techniqueRows(JsonObject techniques) {
+    JsonObject signing = techniques.getJsonObject("signing", new JsonObject());
+    apart("one HMAC per loop: us/delivery", signing.getDouble("keptMicros"),
+        signing.getDouble("perDeliveryMicros"), "%.2f");
+    JsonObject body = techniques.getJsonObject("body", new JsonObject());
+    apart("body built once: us/delivery", body.getDouble("storedMicros"),
+        body.getDouble("reparsedMicros"), "%.2f");
+    JsonObject retention = techniques.getJsonObject("retention", new JsonObject());
+    apart("drop a day vs delete: ms", retention.getDouble("dropPartitionMs"),
+        retention.getDouble("deleteAndVacuumMs"), "%.0f");
+    Long dropWal = retention.getLong("dropPartitionWalBytes");
+    Long deleteWal = retention.getLong("deleteAndVacuumWalBytes");
+    apart("drop a day vs delete: WAL kB", dropWal == null ? null : dropWal / 1024.0,
+        deleteWal == null ? null : deleteWal / 1024.0, "%.0f");
+  }
+
+  private void apart(String figure, Double with, Double without, String format) {
+    rows.add(new String[] {"technique apart", figure,
+        with == null ? "-" : String.format(Locale.ROOT, format, with),
+        without == null ? "-" : String.format(Locale.ROOT, format, without),
+        ratio(with, without), ""});
   }
 
   private void ingestRows(String scenario, JsonObject ours, JsonObject bare, JsonObject raw,
@@ -180,6 +205,18 @@ final class Report {
     checkDeliveries("healthy endpoint beside a stalled one", beside);
     expect("the stalled endpoint was sent requests", beside != null
         && beside.getLong("stalledRequestsSeen", 0L) > 0);
+    JsonObject techniques = results.getJsonObject("techniques", new JsonObject());
+    JsonObject signing = techniques.getJsonObject("signing", new JsonObject());
+    JsonObject body = techniques.getJsonObject("body", new JsonObject());
+    expect("signing and delivery bodies were measured both ways",
+        signing.getDouble("keptMicros", 0.0) > 0 && signing.getDouble("perDeliveryMicros", 0.0) > 0
+            && body.getDouble("storedMicros", 0.0) > 0
+            && body.getDouble("reparsedMicros", 0.0) > 0);
+    JsonObject retention = techniques.getJsonObject("retention", new JsonObject());
+    expect("retention was measured both ways, deleting writing WAL",
+        retention.getDouble("deleteAndVacuumMs", 0.0) > 0
+            && retention.getLong("deleteAndVacuumWalBytes", 0L) > 0
+            && retention.containsKey("dropPartitionMs"));
   }
 
   private void checkIngest(String name, JsonObject result) {
