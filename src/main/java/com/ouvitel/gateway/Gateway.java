@@ -258,6 +258,7 @@ public final class Gateway {
         config.integer("endpoint_max_concurrency"),
         config.duration("endpoint_keep_alive"),
         config.integer("max_in_flight"),
+        Math.max(1, config.integer("claim_batch_size")),
         config.duration("poll_interval"),
         config.integer("circuit_failure_threshold"),
         config.duration("circuit_cool_down"),

@@ -45,8 +45,8 @@ public final class DispatcherVerticle extends VerticleBase {
   /** Settings of the dispatcher, from configuration. */
   public record Settings(
       Duration timeout, int endpointConcurrency, Duration keepAlive, int maxInFlight,
-      Duration pollInterval, int circuitFailureThreshold, Duration circuitCoolDown,
-      String userAgent) {
+      int claimBatch, Duration pollInterval, int circuitFailureThreshold,
+      Duration circuitCoolDown, String userAgent) {
   }
 
   private final Settings settings;
@@ -208,12 +208,13 @@ public final class DispatcherVerticle extends VerticleBase {
     claiming = true;
     claimAgain = false;
     // The claimed jobs come through DISPATCH; the reply only says how many there were.
-    vertx.eventBus().<Integer>request(Bus.CLAIM_DUE, new ClaimRequest(Math.min(room, 1000)))
+    int limit = Math.min(room, settings.claimBatch());
+    vertx.eventBus().<Integer>request(Bus.CLAIM_DUE, new ClaimRequest(limit))
         .onComplete(reply -> {
           claiming = false;
           // A full batch: more may be due right now. Fewer: nothing more was due, and until
           // the next poll or wake-up a finished attempt need not ask again.
-          moreDue = reply.failed() || reply.result().body() == Math.min(room, 1000);
+          moreDue = reply.failed() || reply.result().body() == limit;
           if (reply.succeeded() && (moreDue || claimAgain)) {
             vertx.runOnContext(v -> claimDue());
           }

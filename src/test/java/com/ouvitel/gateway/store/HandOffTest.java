@@ -34,9 +34,19 @@ class HandOffTest {
   @DisplayName("are claimed from PostgreSQL right after their commit and each delivered once, "
       + "with events arriving on many connections at once")
   void claimed_after_their_commit() {
+    sendAndCheckDeliveries(Map.of("dispatch_hand_off", "false", "poll_interval", "1h"));
+  }
+
+  @Test
+  @DisplayName("are also all delivered once when each claim takes one delivery only")
+  void claimed_one_at_a_time() {
+    sendAndCheckDeliveries(Map.of("dispatch_hand_off", "false", "poll_interval", "1h",
+        "claim_batch_size", "1"));
+  }
+
+  private static void sendAndCheckDeliveries(Map<String, String> settings) {
     try (TestReceiver receiver = TestReceiver.http();
-        TestGateway gateway = TestGateway.start(Map.of("dispatch_hand_off", "false",
-            "poll_interval", "1h"))) {
+        TestGateway gateway = TestGateway.start(settings)) {
       Account account = gateway.api.createAccount("premium");
       gateway.api.createWebhook(account, receiver.url("/claimed"), "print.success");
       ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
