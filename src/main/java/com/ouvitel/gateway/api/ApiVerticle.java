@@ -79,11 +79,13 @@ public final class ApiVerticle extends VerticleBase {
     router.route("/v1/*").method(io.vertx.core.http.HttpMethod.PATCH)
         .handler(this::requireJson);
 
+    // The fleet's routes first: a request walks the routes in order, and those of accounts
+    // and webhooks hold path parameters, each matched with a regular expression.
+    new EventRoutes(services, new EventValidator(), settings.maxEventBytes()).mount(router);
+    new PrinterRoutes(services).mount(router);
     new AccountRoutes(services).mount(router);
     new WebhookRoutes(services).mount(router);
-    new EventRoutes(services, new EventValidator(), settings.maxEventBytes()).mount(router);
     new DeliveryRoutes(services).mount(router);
-    new PrinterRoutes(services).mount(router);
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml")
         .sendFile("openapi.yaml").onFailure(ctx::fail));

@@ -3,8 +3,10 @@ package com.ouvitel.gateway.bench;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +36,14 @@ public final class BenchMain {
   public static void main(String[] args) throws IOException {
     boolean smoke = List.of(args).contains("--smoke");
     Files.createDirectories(OUT);
+    // Two runs at once would share target/bench (the embedded server's data among it) and
+    // the machine: the second one stops here. The lock goes with this process.
+    FileChannel lockFile = FileChannel.open(OUT.resolve("run.lock"),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    if (lockFile.tryLock() == null) {
+      System.err.println("Another bench is running in this checkout (target/bench/run.lock)");
+      System.exit(2);
+    }
     BenchMain bench = new BenchMain(smoke ? BenchSettings.smoke() : BenchSettings.full());
     try {
       bench.run();

@@ -2,9 +2,6 @@ package com.ouvitel.gateway.bench;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,24 +45,15 @@ final class ChildProcess implements AutoCloseable {
 
   /** Waits until the URL answers 200, failing if the process ends first. */
   ChildProcess awaitReady(String url, Duration patience) {
-    HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + patience.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException(name + " exited with " + process.exitValue()
             + "; see " + log);
       }
-      try {
-        HttpResponse<Void> answer = http.send(HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-        if (answer.statusCode() == 200) {
-          return this;
-        }
-      } catch (IOException notYet) {
-        // Not listening yet.
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
+      HttpResponse<String> answer = LocalHttp.get(url, Duration.ofSeconds(2));
+      if (answer != null && answer.statusCode() == 200) {
+        return this;
       }
       Pause.millis(200);
     }

@@ -1,9 +1,6 @@
 package com.ouvitel.gateway.bench;
 
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -22,11 +19,10 @@ final class GatewayHistograms {
       "ouvitel_ingest_commit_wait_seconds", "ouvitel_ingest_commit_duration_seconds"};
   private static final String[] BOUNDS = {"0.01", "0.025", "0.05", "0.1"};
 
-  private final HttpClient http = HttpClient.newHttpClient();
-  private final URI metrics;
+  private final String metrics;
 
   GatewayHistograms(String metricsUrl) {
-    this.metrics = URI.create(metricsUrl);
+    this.metrics = metricsUrl;
   }
 
   /**
@@ -35,9 +31,13 @@ final class GatewayHistograms {
    */
   Map<String, Double> read() {
     Map<String, Double> values = new HashMap<>();
+    HttpResponse<String> answer = LocalHttp.get(metrics, Duration.ofSeconds(5));
+    if (answer == null || answer.statusCode() != 200) {
+      values.put("error", 1.0);
+      return values;
+    }
     try {
-      String text = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5))
-          .build(), HttpResponse.BodyHandlers.ofString()).body();
+      String text = answer.body();
       for (String line : text.split("\n")) {
         for (String name : HISTOGRAMS) {
           if (!line.startsWith(name + "_count") && !line.startsWith(name + "_bucket")) {
@@ -50,7 +50,7 @@ final class GatewayHistograms {
           values.merge(key, value, Double::sum);
         }
       }
-    } catch (Exception e) {
+    } catch (RuntimeException unreadable) {
       values.put("error", 1.0);
     }
     return values;
