@@ -98,8 +98,11 @@ public final class ApiVerticle extends VerticleBase {
         // every request's pipeline.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
+        .setMaxInitialLineLength(Replies.MAX_REQUEST_LINE_BYTES)
+        .setMaxHeaderSize(Replies.MAX_HEADER_BYTES)
         .setIdleTimeout(120));
-    return server.requestHandler(router).listen();
+    return server.requestHandler(router).invalidRequestHandler(Replies::invalidRequest)
+        .listen();
   }
 
   /**

@@ -1,5 +1,9 @@
 package com.ouvitel.gateway.api;
 
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -11,6 +15,10 @@ import org.slf4j.LoggerFactory;
 final class Replies {
 
   private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
+
+  /** Vert.x's limits of the request line and of the headers, named in the errors. */
+  static final int MAX_REQUEST_LINE_BYTES = 4096;
+  static final int MAX_HEADER_BYTES = 8192;
 
   private Replies() {
   }
@@ -42,6 +50,31 @@ final class Replies {
       return;
     }
     error(ctx, byStatus(400));
+  }
+
+  /**
+   * What the HTTP decoder refuses before the router sees it (a request line or headers over
+   * their limits, a malformed request): the error shape naming the part at fault, never an
+   * empty answer. The server closes the connection once the answer is written.
+   */
+  static void invalidRequest(HttpServerRequest request) {
+    DecoderResult result = request.decoderResult();
+    Throwable cause = result == null ? null : result.cause();
+    ApiError error;
+    if (cause instanceof TooLongHttpLineException) {
+      error = new ApiError(414, "uri_too_long", "the request line is longer than "
+          + MAX_REQUEST_LINE_BYTES + " bytes; no id, filter or cursor is that long");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      error = new ApiError(431, "headers_too_large",
+          "the request headers are larger than " + MAX_HEADER_BYTES + " bytes");
+    } else {
+      error = new ApiError(400, "invalid_request", "the request is not valid HTTP/1.1");
+    }
+    request.response().setStatusCode(error.status())
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Connection", "close")
+        .end(new JsonObject().put("error", new JsonObject().put("code", error.code())
+            .put("message", error.getMessage())).toBuffer());
   }
 
   /** The router's failure handler: every failure becomes the error shape. */
