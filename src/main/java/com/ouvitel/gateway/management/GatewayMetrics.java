@@ -162,10 +162,15 @@ public final class GatewayMetrics {
     oldestPendingAgeSeconds.set(0);
   }
 
-  /** Deliveries this pod holds in flight or queued for their endpoint, read at scrape. */
+  /**
+   * Deliveries this pod holds in flight or queued for their endpoint, read at scrape. The
+   * gauge holds its supplier strongly: callers pass a method reference that nothing else
+   * keeps, and a weakly held one read NaN after the first garbage collection.
+   */
   public void inFlight(IntSupplier deliveries) {
     Gauge.builder("ouvitel_deliveries_in_flight", deliveries, IntSupplier::getAsInt)
         .description("Deliveries this pod is attempting or holds queued for an endpoint")
+        .strongReference(true)
         .register(registry);
   }
 
