@@ -28,6 +28,7 @@ public final class BenchMain {
   private final Vertx vertx = Vertx.vertx();
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private final JsonObject results = new JsonObject();
+  private boolean closed;
 
   private BenchMain(BenchSettings settings) {
     this.settings = settings;
@@ -44,7 +45,17 @@ public final class BenchMain {
       System.err.println("Another bench is running in this checkout (target/bench/run.lock)");
       System.exit(2);
     }
+    String unknown = unknownParts();
+    if (!unknown.isEmpty()) {
+      System.err.println("BENCH_ONLY names no such part: " + unknown + "; the parts are "
+          + String.join(",", PARTS));
+      System.exit(2);
+    }
+    // A results file is this run's or none: an interrupted run must not leave the last one's.
+    Files.deleteIfExists(OUT.resolve("results.json"));
     BenchMain bench = new BenchMain(smoke ? BenchSettings.smoke() : BenchSettings.full());
+    Thread interrupted = new Thread(bench::interrupted, "bench-interrupted");
+    Runtime.getRuntime().addShutdownHook(interrupted);
     try {
       bench.run();
     } catch (RuntimeException e) {
@@ -55,13 +66,32 @@ public final class BenchMain {
       bench.closeAll();
     }
     int failures = Report.write(bench.results, OUT.resolve("results.json"), System.out);
+    Runtime.getRuntime().removeShutdownHook(interrupted);
     System.exit(failures == 0 ? 0 : 1);
+  }
+
+  /**
+   * SIGINT or SIGTERM before the end: stops the gateway and PostgreSQL (and drops the bench
+   * databases) instead of leaving them running, and says so in target/bench/results.json.
+   */
+  private void interrupted() {
+    System.err.println("The bench was interrupted: stopping the gateway and PostgreSQL");
+    results.put("error", "interrupted before the end of the run");
+    // Vert.x stays open: the scenario under way goes on sending until the JVM halts, and a
+    // closed client would fill the output with its failures.
+    closeResources();
+    try {
+      Files.writeString(OUT.resolve("results.json"), results.encodePrettily());
+    } catch (IOException | RuntimeException e) {
+      System.err.println("could not write results.json: " + e.getMessage());
+    }
   }
 
   private void run() {
     long started = System.nanoTime();
     results.put("mode", settings.mode()).put("startedAt", Instant.now().toString())
-        .put("cores", Runtime.getRuntime().availableProcessors());
+        .put("cores", Runtime.getRuntime().availableProcessors())
+        .put("environment", knobs(System.getenv()));
     log("starting PostgreSQL");
     BenchPostgres postgres = closing(BenchPostgres.start(System.getenv("DATABASE_URL"),
         OUT.resolve("pg-data").toAbsolutePath()));
@@ -138,13 +168,47 @@ public final class BenchMain {
     results.put("seconds", Math.round((System.nanoTime() - started) / 1e9));
   }
 
+  /** The parts {@code BENCH_ONLY} may name. */
+  private static final List<String> PARTS =
+      List.of("baselines", "ingest", "batch", "e2e", "lag", "fanout", "stall");
+
   /**
-   * Whether a part runs: all of them unless {@code BENCH_ONLY} names some (baselines, ingest,
-   * batch, e2e, lag, fanout, stall), for working on one figure; a full run needs all.
+   * Whether a part runs: all of them unless {@code BENCH_ONLY} names some, for working on one
+   * figure; a full run needs all.
    */
   private static boolean wanted(String part) {
-    String only = System.getenv("BENCH_ONLY");
-    return only == null || only.isBlank() || List.of(only.split(",")).contains(part);
+    List<String> only = onlyParts();
+    return only.isEmpty() || only.contains(part);
+  }
+
+  private static List<String> onlyParts() {
+    String only = System.getenv().getOrDefault("BENCH_ONLY", "");
+    return java.util.Arrays.stream(only.split(",")).map(String::trim)
+        .filter(part -> !part.isEmpty()).toList();
+  }
+
+  /** The parts of {@code BENCH_ONLY} that are none of {@link #PARTS}, comma-separated. */
+  private static String unknownParts() {
+    return String.join(",", onlyParts().stream().filter(part -> !PARTS.contains(part))
+        .toList());
+  }
+
+  /**
+   * The variables that change what a run measures ({@code BENCH_*}, {@code GATEWAY_*},
+   * whether {@code DATABASE_URL} is set), so that a run with a technique switched off reads
+   * as one. Values of names that may hold a secret, and the database URL, are not kept.
+   */
+  static JsonObject knobs(Map<String, String> environment) {
+    JsonObject knobs = new JsonObject();
+    new java.util.TreeMap<>(environment).forEach((name, value) -> {
+      if (name.equals("DATABASE_URL")) {
+        knobs.put(name, value.isBlank() ? "(empty)" : "(set)");
+      } else if (name.startsWith("BENCH_") || name.startsWith("GATEWAY_")) {
+        boolean secret = name.matches(".*(TOKEN|KEY|SECRET|PASSWORD|URL).*");
+        knobs.put(name, secret ? "(set)" : value);
+      }
+    });
+    return knobs;
   }
 
   private int gatewayPort;
@@ -198,6 +262,19 @@ public final class BenchMain {
   }
 
   private void closeAll() {
+    closeResources();
+    vertx.close();
+  }
+
+  /**
+   * Stops the processes and drops the databases the run started, once: from the end of the
+   * run or from the shutdown hook.
+   */
+  private synchronized void closeResources() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     for (AutoCloseable resource : toClose) {
       try {
         resource.close();
@@ -205,7 +282,6 @@ public final class BenchMain {
         System.err.println("could not close " + resource + ": " + e.getMessage());
       }
     }
-    vertx.close();
   }
 
   static void log(String what) {

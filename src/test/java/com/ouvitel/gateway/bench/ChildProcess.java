@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A process the bench starts (the gateway, the bare baseline server): its output goes to a
  * log file, it counts as started once a URL answers 200, and it is stopped with SIGTERM
- * (then SIGKILL after 30 s).
+ * (then SIGKILL after 30 s). Where util-linux's {@code setpriv} is at hand, the kernel sends
+ * it SIGTERM as well when the bench dies, even of a SIGKILL, so that no gateway outlives
+ * its run.
  */
 final class ChildProcess implements AutoCloseable {
 
@@ -28,7 +30,8 @@ final class ChildProcess implements AutoCloseable {
 
   static ChildProcess start(String name, List<String> command, Map<String, String> env,
       Path log) {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+    ProcessBuilder builder = new ProcessBuilder(withParentDeathSignal(command))
+        .redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().putAll(env);
     try {
@@ -36,6 +39,23 @@ final class ChildProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
     }
+  }
+
+  private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
+  /**
+   * The command run through {@code setpriv --pdeathsig TERM}, which sets the signal and then
+   * execs it (same pid). The signal comes when the thread that started the child ends: the
+   * bench starts its children from its main thread, which lives until the bench exits.
+   */
+  private static List<String> withParentDeathSignal(List<String> command) {
+    if (!java.nio.file.Files.isExecutable(SETPRIV)) {
+      return command;
+    }
+    List<String> wrapped = new java.util.ArrayList<>(
+        List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
+    wrapped.addAll(command);
+    return wrapped;
   }
 
   /** The java of this JVM, for the child JVMs. */

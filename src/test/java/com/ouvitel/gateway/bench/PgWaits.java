@@ -152,6 +152,8 @@ final class PgWaits implements AutoCloseable {
     return top;
   }
 
+  private boolean statementsMissing;
+
   private Map<Long, Totals> statementTotals() {
     Map<Long, Totals> totals = new HashMap<>();
     try (Statement statement = connection.createStatement();
@@ -162,7 +164,11 @@ final class PgWaits implements AutoCloseable {
         totals.merge(total.queryId(), total, Totals::plus);
       }
     } catch (SQLException e) {
-      System.err.println("could not read pg_stat_statements: " + e.getMessage());
+      if (!statementsMissing) {
+        statementsMissing = true;
+        System.err.println("could not read pg_stat_statements (the windows' topStatements stay "
+            + "empty): " + e.getMessage());
+      }
     }
     return totals;
   }
