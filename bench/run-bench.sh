@@ -10,7 +10,8 @@ if [[ ! -f target/webhook-gateway.jar ]]; then
   exit 2
 fi
 # The bench code lives with the tests, out of the production jar; compile it if needed.
-mvn -B -q test-compile
+# (Maven 3.8 writes colour resets even in batch mode: dropped, errors kept.)
+mvn -B -q test-compile 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
 mkdir -p target/bench
 
 exec java -Xms512m -Xmx2g -XX:+UseZGC \
