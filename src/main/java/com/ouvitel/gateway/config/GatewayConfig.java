@@ -32,7 +32,21 @@ public final class GatewayConfig {
         values.put(key, override.trim());
       }
     }
-    return new GatewayConfig(values);
+    return new GatewayConfig(values).checked();
+  }
+
+  /**
+   * Settings that are wrong together. The API and the management server on one port would
+   * not fail: Vert.x shares a port among its servers and hands each connection to either
+   * one in turn, so half the API calls would meet the management routes.
+   */
+  private GatewayConfig checked() {
+    int api = integer("http_port");
+    if (api != 0 && api == integer("management_port")) {
+      throw new IllegalArgumentException("settings http_port (GATEWAY_HTTP_PORT) and "
+          + "management_port (GATEWAY_MANAGEMENT_PORT) must differ, not both " + api);
+    }
+    return this;
   }
 
   /** The environment variable that overrides a key. */
@@ -52,7 +66,7 @@ public final class GatewayConfig {
       }
       copy.put(key, value);
     });
-    return new GatewayConfig(copy);
+    return new GatewayConfig(copy).checked();
   }
 
   public String string(String key) {

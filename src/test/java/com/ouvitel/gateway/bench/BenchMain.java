@@ -216,8 +216,9 @@ public final class BenchMain {
   private String adminToken;
 
   private ChildProcess startGateway(String databaseUrl) {
-    gatewayPort = ChildProcess.freePort();
-    int management = ChildProcess.freePort();
+    int[] ports = com.ouvitel.gateway.support.GatewayProcess.freePorts(2);
+    gatewayPort = ports[0];
+    int management = ports[1];
     managementPort = management;
     adminToken = "bench-admin-" + Long.toHexString(System.nanoTime());
     Map<String, String> env = new HashMap<>();

@@ -48,8 +48,9 @@ public final class GatewayProcess implements AutoCloseable {
    */
   public static GatewayProcess start(String name, String databaseUrl,
       Map<String, String> settings) {
-    int httpPort = freePort();
-    int managementPort = freePort();
+    int[] ports = freePorts(2);
+    int httpPort = ports[0];
+    int managementPort = ports[1];
     Map<String, String> values = TestGateway.defaults();
     values.put("http_port", Integer.toString(httpPort));
     values.put("management_port", Integer.toString(managementPort));
@@ -184,10 +185,40 @@ public final class GatewayProcess implements AutoCloseable {
 
   /** A port free right now on the loopback address. */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    return freePorts(1)[0];
+  }
+
+  /**
+   * Ports free right now, all different: each socket stays open until the last is bound,
+   * since one closed at once may come back from the next ask (a pod on one port for both its
+   * servers answered half its API calls from the management routes).
+   */
+  public static int[] freePorts(int count) {
+    ServerSocket[] sockets = new ServerSocket[count];
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        sockets[i] = new ServerSocket(0);
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        closeQuietly(socket);
+      }
+    }
+  }
+
+  private static void closeQuietly(ServerSocket socket) {
+    if (socket == null) {
+      return;
+    }
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // Nothing was bound to it worth keeping.
     }
   }
 }
