@@ -80,6 +80,35 @@ final class CpuUsage {
     return "other";
   }
 
+  /**
+   * CPU ticks so far of the JIT compiler threads (C1 and C2) of the gateway and of this
+   * load generator, in that order.
+   */
+  long[] compilerTicks() {
+    return new long[] {compilerTicks(gatewayPid), compilerTicks(ProcessHandle.current().pid())};
+  }
+
+  /** CPU ticks so far of the JIT compiler threads of one JVM; 0 once it has ended. */
+  static long compilerTicks(long pid) {
+    long ticks = 0;
+    try (var threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path thread : (Iterable<Path>) threads::iterator) {
+        String name = Files.readString(thread.resolve("comm"));
+        if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+          ticks += ticks(stat(thread.resolve("stat")));
+        }
+      }
+    } catch (IOException | RuntimeException ended) {
+      return ticks;
+    }
+    return ticks;
+  }
+
+  /** Cores that so many ticks over that many seconds kept busy. */
+  static double cores(long ticks, double seconds) {
+    return Math.max(0, ticks) / TICKS / seconds;
+  }
+
   /** Cores used by each kind of PostgreSQL process between two readings. */
   static JsonObject postgresCores(Map<String, Long> before, Map<String, Long> after,
       double seconds) {
@@ -128,10 +157,17 @@ final class CpuUsage {
     return pids;
   }
 
-  /** The fields of /proc/pid/stat, with the command name (which may hold spaces) as one. */
   private static String[] stat(long pid) {
+    return stat(Path.of("/proc", Long.toString(pid), "stat"));
+  }
+
+  /**
+   * The fields of a process's (or a thread's) stat file, with the command name (which may
+   * hold spaces) as one.
+   */
+  private static String[] stat(Path file) {
     try {
-      String text = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String text = Files.readString(file);
       int open = text.indexOf('(');
       int close = text.lastIndexOf(')');
       String[] rest = text.substring(close + 2).split(" ");

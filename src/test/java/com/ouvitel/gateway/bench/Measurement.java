@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 /**
  * The measured window of a scenario: warm-up first, then the runs' and sinks' windows open
@@ -33,7 +34,9 @@ final class Measurement {
 
   /** Warms up, measures one window; the receipts of each sink in it, by position. */
   JsonObject window(List<LoadClient.Run> runs, List<BenchReceiver.Sink> sinks) {
-    Pause.millis(settings.warmUp().toMillis());
+    JsonObject warmUp = settings.warmUpBeforeWindow()
+        .await(() -> LongStream.of(cpu.compilerTicks()).sum());
+    long[] compilersBefore = cpu.compilerTicks();
     Map<String, Long> postgresBefore = cpu.postgresByKind();
     long[] before = cpu.snapshot(postgresBefore);
     Map<String, Double> histogramsBefore = histograms.read();
@@ -57,11 +60,18 @@ final class Measurement {
     double seconds = (System.nanoTime() - started) / 1e9;
     Map<String, Long> postgresAfter = cpu.postgresByKind();
     long[] after = cpu.snapshot(postgresAfter);
+    long[] compilersAfter = cpu.compilerTicks();
     JsonObject slowInGateway = GatewayHistograms.between(histogramsBefore, histograms.read());
-    return new JsonObject().put("openedAt", openedAt).put("seconds", CpuUsage.round(seconds))
+    return new JsonObject().put("warmUp", warmUp)
+        .put("openedAt", openedAt).put("seconds", CpuUsage.round(seconds))
         .put("received", received)
         .put("cpuCores", CpuUsage.cores(before, after, seconds))
         .put("postgresCores", CpuUsage.postgresCores(postgresBefore, postgresAfter, seconds))
+        .put("compilerCores", new JsonObject()
+            .put("gateway", CpuUsage.round(
+                CpuUsage.cores(compilersAfter[0] - compilersBefore[0], seconds)))
+            .put("loadGenerator", CpuUsage.round(
+                CpuUsage.cores(compilersAfter[1] - compilersBefore[1], seconds))))
         .put("gatewayIngest", slowInGateway)
         .put("postgres", waits.end());
   }

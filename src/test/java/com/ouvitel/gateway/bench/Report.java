@@ -185,8 +185,51 @@ final class Report {
     out.println("PostgreSQL " + pg.getString("server_version", "?") + ": synchronous_commit="
         + pg.getString("synchronous_commit", "?") + ", fsync=" + pg.getString("fsync", "?")
         + ", full_page_writes=" + pg.getString("full_page_writes", "?"));
+    out.println(warmUps());
     out.println();
     failed.forEach(name -> out.println("FAILED: " + name));
+  }
+
+  /**
+   * The warm-ups of the measured windows in one line: their range, and the windows that
+   * opened with the JIT compilers still busy (the warm-up ran into its cap).
+   */
+  private String warmUps() {
+    List<String> busy = new ArrayList<>();
+    List<Double> seconds = new ArrayList<>();
+    collectWarmUps("", results, seconds, busy);
+    if (seconds.isEmpty()) {
+      return "warm-up: none measured";
+    }
+    String range = String.format(Locale.ROOT, "warm-up %.1f-%.1f s per window",
+        seconds.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+        seconds.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+    if (!"full".equals(results.getString("mode"))) {
+      return range + " (fixed: a smoke run does not wait for the JIT compilers)";
+    }
+    return range + (busy.isEmpty()
+        ? ", JIT compilers quiet as each window opened"
+        : "; windows opened with the JIT compilers still busy: " + String.join(", ", busy));
+  }
+
+  private static void collectWarmUps(String path, JsonObject node, List<Double> seconds,
+      List<String> busy) {
+    for (String key : node.fieldNames()) {
+      Object value = node.getValue(key);
+      if (!(value instanceof JsonObject child)) {
+        continue;
+      }
+      if (key.equals("warmUp")) {
+        seconds.add(child.getDouble("seconds", 0.0));
+        if (!child.getBoolean("compilersQuiet", false)) {
+          busy.add(path.isEmpty() ? "?" : path);
+        }
+      } else if (!key.equals("window")) {
+        collectWarmUps(path.isEmpty() ? key : path + "." + key, child, seconds, busy);
+      } else {
+        collectWarmUps(path, child, seconds, busy);
+      }
+    }
   }
 
   // ---- the checks ----
