@@ -33,6 +33,23 @@ public record AttemptOutcome(
         0, null, 0, null, null, null, null, "pending", nextAttemptAt, null);
   }
 
+  /** The same deferral as a job's, for the delivery this outcome belongs to. */
+  public AttemptOutcome deferredTo(Instant next) {
+    return new AttemptOutcome(deliveryId, createdAt, webhookId, event, 0, null, 0, null, null,
+        null, null, "pending", next, null);
+  }
+
+  /**
+   * This attempt without the text the endpoint supplied (its response snippet and the error
+   * that quotes it), the only values of an attempt that come from outside.
+   */
+  public AttemptOutcome withoutEndpointText() {
+    return new AttemptOutcome(deliveryId, createdAt, webhookId, event, attempt, startedAt,
+        durationMs, result, statusCode, null,
+        error == null ? null : "the endpoint's answer could not be stored", status,
+        nextAttemptAt, disableReason);
+  }
+
   public boolean isDeferral() {
     return attempt == 0;
   }

@@ -61,6 +61,8 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final Duration CIRCUIT_REFRESH = Duration.ofSeconds(1);
   /** How often claims also look for deliveries whose lease ran out. */
   private static final Duration EXPIRED_LEASE_CHECK = Duration.ofSeconds(1);
+  /** When a delivery whose outcome PostgreSQL cannot store at all is attempted again. */
+  private static final Duration REFUSED_OUTCOME_RETRY = Duration.ofMinutes(1);
   /** How long a stopping pod keeps trying to write the outcomes it still holds. */
   private static final long STOP_FLUSH_MILLIS = 5000;
 
@@ -574,8 +576,7 @@ public final class PersistenceVerticle extends VerticleBase {
 
   /**
    * Writes refused outcomes one at a time, so that one that PostgreSQL cannot store is
-   * dropped instead of blocking every later outcome; its delivery is attempted again once
-   * its lease runs out.
+   * written without what it cannot store instead of blocking every later outcome.
    */
   private void writeEachAlone(List<AttemptOutcome> batch, int next) {
     if (next == batch.size()) {
@@ -586,16 +587,37 @@ public final class PersistenceVerticle extends VerticleBase {
     outcomesBusy = true;
     AttemptOutcome outcome = batch.get(next);
     writeOutcomes(List.of(outcome))
+        .recover(cause -> isRefusedValue(cause) ? writeRefused(outcome, cause)
+            : Future.failedFuture(cause))
         .onComplete(done -> {
-          if (done.failed() && isRefusedValue(done.cause())) {
-            LOG.error("PostgreSQL refused attempt {} of delivery {} ({}); that attempt is not "
-                + "logged, and the delivery is attempted again when its lease runs out",
-                outcome.attempt(), outcome.deliveryId(), sqlState(done.cause()));
-          } else if (done.failed()) {
+          if (done.failed()) {
             outcomeQueue.addFirst(outcome);
           }
           writeEachAlone(batch, next + 1);
         });
+  }
+
+  /**
+   * An outcome PostgreSQL refused: logged without the text the endpoint supplied; refused
+   * again, its delivery's lease is given back with its next attempt (or in a minute), so that
+   * no delivery stays held by this pod, whose lease renewal would keep it until the pod
+   * stops. Fails only when PostgreSQL could not be reached, for the outcome to be kept.
+   */
+  private Future<Void> writeRefused(AttemptOutcome outcome, Throwable cause) {
+    LOG.warn("PostgreSQL refused attempt {} of delivery {} ({}); it is logged without the "
+        + "endpoint's response", outcome.attempt(), outcome.deliveryId(), sqlState(cause));
+    return writeOutcomes(List.of(outcome.withoutEndpointText())).recover(again -> {
+      if (!isRefusedValue(again)) {
+        return Future.failedFuture(again);
+      }
+      Instant due = outcome.nextAttemptAt() != null ? outcome.nextAttemptAt()
+          : clock.instant().plus(REFUSED_OUTCOME_RETRY);
+      LOG.error("PostgreSQL refused attempt {} of delivery {} even without the endpoint's "
+          + "response ({}); the attempt is not logged, and the delivery is given back to be "
+          + "attempted again at {}", outcome.attempt(), outcome.deliveryId(),
+          sqlState(again), due);
+      return writeOutcomes(List.of(outcome.deferredTo(due)));
+    });
   }
 
   /**
