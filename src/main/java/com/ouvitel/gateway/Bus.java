@@ -1,8 +1,11 @@
 package com.ouvitel.gateway;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageCodec;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,7 +26,10 @@ public final class Bus {
   public static final String CLAIM_DUE = "gateway.persistence.claim-due";
   /** Persistence hands leased deliveries to the dispatcher: {@code JobBatch}. */
   public static final String DISPATCH = "gateway.dispatcher.dispatch";
-  /** A webhook was deleted or disabled: its id as a String; queued attempts are dropped. */
+  /**
+   * A webhook was deleted or disabled: its id as a String; the empty reply comes once its
+   * queued attempts are dropped.
+   */
   public static final String WEBHOOK_STOPPED = "gateway.dispatcher.webhook-stopped";
   /** A webhook was enabled again: its id as a String; its deliveries may go out again. */
   public static final String WEBHOOK_RESUMED = "gateway.dispatcher.webhook-resumed";
@@ -40,7 +46,25 @@ public final class Bus {
   /** Deliveries were made due now (manual retry, replay): claim them without waiting. */
   public static final String WAKE = "gateway.dispatcher.wake";
 
+  /** Longest wait of the API for the dispatcher to drop the attempts of stopped webhooks. */
+  private static final DeliveryOptions STOP_WAIT = new DeliveryOptions().setSendTimeout(2000);
+
   private Bus() {
+  }
+
+  /**
+   * Tells this process's dispatcher that webhooks were deleted or disabled, and completes once
+   * it has dropped their queued attempts: an answer the API gives after that is followed by
+   * no new attempt of theirs from this process. Completes anyway, after 2 s at the most or at
+   * once while no dispatcher listens (a draining pod), since the database holds the change.
+   */
+  public static Future<Void> stopWebhooks(Vertx vertx, String... webhookIds) {
+    List<Future<Object>> dropped = new ArrayList<>();
+    for (String webhookId : webhookIds) {
+      dropped.add(vertx.eventBus().request(WEBHOOK_STOPPED, webhookId, STOP_WAIT)
+          .map(reply -> reply.body()));
+    }
+    return Future.join(dropped).transform(done -> Future.succeededFuture());
   }
 
   /** Registers the by-reference codec for every message class, once per Vert.x instance. */

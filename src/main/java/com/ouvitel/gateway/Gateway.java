@@ -336,6 +336,11 @@ public final class Gateway {
     return metrics;
   }
 
+  /** The context of this process's dispatcher, for tests that hold its event loop. */
+  public io.vertx.core.Context dispatchContext() {
+    return dispatcher.dispatchContext();
+  }
+
   private static String podName() {
     String name = System.getenv("HOSTNAME");
     if (name == null || name.isBlank()) {

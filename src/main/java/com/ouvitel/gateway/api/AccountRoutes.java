@@ -1,6 +1,7 @@
 package com.ouvitel.gateway.api;
 
 import com.ouvitel.gateway.Bus;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -53,17 +54,18 @@ final class AccountRoutes {
   private void changeLicense(RoutingContext ctx) {
     JsonObject body = RequestBodies.object(ctx, Set.of("license"));
     String license = license(body, true);
-    services.accounts().changeLicense(ctx.pathParam("id"), license).onSuccess(changed -> {
-      if (changed == null) {
-        ctx.fail(ApiError.notFound("account"));
-        return;
-      }
-      for (String webhookId : changed.disabledWebhooks()) {
-        ctx.vertx().eventBus().publish(Bus.WEBHOOK_STOPPED, webhookId);
-      }
-      ChangeLog.licenseChanged(ctx.pathParam("id"), license, changed.disabledWebhooks().length);
-      Replies.json(ctx, 200, changed.account());
-    }).onFailure(ctx::fail);
+    services.accounts().changeLicense(ctx.pathParam("id"), license)
+        .compose(changed -> changed == null ? Future.succeededFuture(changed)
+            : Bus.stopWebhooks(ctx.vertx(), changed.disabledWebhooks()).map(changed))
+        .onSuccess(changed -> {
+          if (changed == null) {
+            ctx.fail(ApiError.notFound("account"));
+            return;
+          }
+          ChangeLog.licenseChanged(ctx.pathParam("id"), license,
+              changed.disabledWebhooks().length);
+          Replies.json(ctx, 200, changed.account());
+        }).onFailure(ctx::fail);
   }
 
   private void addKey(RoutingContext ctx) {

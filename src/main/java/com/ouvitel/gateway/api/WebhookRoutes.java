@@ -83,11 +83,9 @@ final class WebhookRoutes {
     Future<Void> checked = url == null ? Future.succeededFuture() : checkedUrl(ctx, url);
     checked.compose(ok -> services.webhooks().update(accountId(ctx), id, url, events,
             description, enabled))
+        .compose(webhook -> webhook == null || enabled == null ? Future.succeededFuture(webhook)
+            : dispatchingChanged(ctx, id, enabled).map(webhook))
         .onSuccess(webhook -> {
-          if (webhook != null && enabled != null) {
-            ctx.vertx().eventBus().publish(enabled ? Bus.WEBHOOK_RESUMED : Bus.WEBHOOK_STOPPED,
-                id);
-          }
           if (webhook != null) {
             ChangeLog.webhookUpdated(accountId(ctx), id, enabled);
           }
@@ -96,17 +94,32 @@ final class WebhookRoutes {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * Tells the dispatcher that a webhook was enabled or disabled; a disable is answered only
+   * once the dispatcher dropped the webhook's queued attempts.
+   */
+  private static Future<Void> dispatchingChanged(RoutingContext ctx, String id,
+      boolean enabled) {
+    if (enabled) {
+      ctx.vertx().eventBus().publish(Bus.WEBHOOK_RESUMED, id);
+      return Future.succeededFuture();
+    }
+    return Bus.stopWebhooks(ctx.vertx(), id);
+  }
+
   private void delete(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    services.webhooks().delete(accountId(ctx), id).onSuccess(deleted -> {
-      if (!deleted) {
-        ctx.fail(ApiError.notFound("webhook"));
-        return;
-      }
-      ctx.vertx().eventBus().publish(Bus.WEBHOOK_STOPPED, id);
-      ChangeLog.webhookDeleted(accountId(ctx), id);
-      ctx.response().setStatusCode(204).end();
-    }).onFailure(ctx::fail);
+    services.webhooks().delete(accountId(ctx), id)
+        .compose(deleted -> deleted ? Bus.stopWebhooks(ctx.vertx(), id).map(true)
+            : Future.succeededFuture(false))
+        .onSuccess(deleted -> {
+          if (!deleted) {
+            ctx.fail(ApiError.notFound("webhook"));
+            return;
+          }
+          ChangeLog.webhookDeleted(accountId(ctx), id);
+          ctx.response().setStatusCode(204).end();
+        }).onFailure(ctx::fail);
   }
 
   private void secret(RoutingContext ctx) {

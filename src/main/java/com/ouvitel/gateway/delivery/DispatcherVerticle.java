@@ -7,6 +7,7 @@ import com.ouvitel.gateway.store.Messages.ClaimRequest;
 import com.ouvitel.gateway.store.Messages.JobBatch;
 import com.ouvitel.gateway.store.Messages.OpenCircuits;
 import com.ouvitel.gateway.store.Messages.OutcomeBatch;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -141,6 +142,11 @@ public final class DispatcherVerticle extends VerticleBase {
     return client.close();
   }
 
+  /** The context the dispatcher runs on, for tests that hold its event loop. */
+  public Context dispatchContext() {
+    return context;
+  }
+
   /** Attempts in flight and queued in this pod, for tests and health. */
   public int busy() {
     return inFlight + queued;
@@ -173,6 +179,7 @@ public final class DispatcherVerticle extends VerticleBase {
       });
       queued -= before - lane.waiting.size();
     }
+    message.reply(null);
   }
 
   /**
