@@ -186,8 +186,39 @@ final class Report {
         + pg.getString("synchronous_commit", "?") + ", fsync=" + pg.getString("fsync", "?")
         + ", full_page_writes=" + pg.getString("full_page_writes", "?"));
     out.println(warmUps());
+    if ("full".equals(results.getString("mode"))) {
+      out.println(targetsReached());
+    }
     out.println();
     failed.forEach(name -> out.println("FAILED: " + name));
+  }
+
+  /**
+   * Which of the issue's four targets this run reached, in one line: the checks that follow
+   * the table judge completeness and sanity, never speed, so they pass whether or not it did.
+   */
+  private String targetsReached() {
+    JsonObject s = results.getJsonObject("scenarios", new JsonObject());
+    JsonObject lag = s.getJsonObject("endToEndFixedRate", new JsonObject())
+        .getJsonObject("lagMs", new JsonObject());
+    List<String> reached = new ArrayList<>();
+    List<String> missed = new ArrayList<>();
+    target("durable ingest >= 20000/s", s.getJsonObject("durableIngest", new JsonObject())
+        .getLong("eventsPerSecond", 0L) >= 20_000, reached, missed);
+    target("batch ingest >= 60000/s", s.getJsonObject("batchIngest", new JsonObject())
+        .getLong("eventsPerSecond", 0L) >= 60_000, reached, missed);
+    target("end to end >= 8000/s", s.getJsonObject("endToEndFullLoad", new JsonObject())
+        .getLong("deliveriesPerSecond", 0L) >= 8_000, reached, missed);
+    target("lag p99 <= 10 ms at the fixed rate", lag.containsKey("p99")
+        && lag.getDouble("p99") <= 10, reached, missed);
+    return "targets reached: " + reached.size() + " of 4"
+        + (missed.isEmpty() ? "" : "; missed: " + String.join(", ", missed))
+        + " (the checks below judge completeness, not speed)";
+  }
+
+  private static void target(String name, boolean holds, List<String> reached,
+      List<String> missed) {
+    (holds ? reached : missed).add(name);
   }
 
   /**
