@@ -59,10 +59,9 @@ public final class Bus {
    * once while no dispatcher listens (a draining pod), since the database holds the change.
    */
   public static Future<Void> stopWebhooks(Vertx vertx, String... webhookIds) {
-    List<Future<Object>> dropped = new ArrayList<>();
+    List<Future<?>> dropped = new ArrayList<>();
     for (String webhookId : webhookIds) {
-      dropped.add(vertx.eventBus().request(WEBHOOK_STOPPED, webhookId, STOP_WAIT)
-          .map(reply -> reply.body()));
+      dropped.add(vertx.eventBus().request(WEBHOOK_STOPPED, webhookId, STOP_WAIT));
     }
     return Future.join(dropped).transform(done -> Future.succeededFuture());
   }

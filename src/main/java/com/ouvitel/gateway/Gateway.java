@@ -20,6 +20,7 @@ import com.ouvitel.gateway.store.Messages;
 import com.ouvitel.gateway.store.PersistenceVerticle;
 import com.ouvitel.gateway.store.PrinterStore;
 import com.ouvitel.gateway.store.WebhookStore;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -337,7 +338,7 @@ public final class Gateway {
   }
 
   /** The context of this process's dispatcher, for tests that hold its event loop. */
-  public io.vertx.core.Context dispatchContext() {
+  public Context dispatchContext() {
     return dispatcher.dispatchContext();
   }
 
