@@ -40,6 +40,12 @@ public final class Bus {
   /** Persistence tells the dispatcher which circuits are open, every second: OpenCircuits. */
   public static final String OPEN_CIRCUITS = "gateway.dispatcher.open-circuits";
 
+  /**
+   * Persistence tells the dispatcher which webhooks any pod stopped lately, every second:
+   * {@code StoppedWebhooks}.
+   */
+  public static final String STOPPED_WEBHOOKS = "gateway.dispatcher.stopped-webhooks";
+
   /** The API hands printer heartbeats to be written: {@code HeartbeatBatch}, empty reply. */
   public static final String HEARTBEATS = "gateway.printers.heartbeats";
 

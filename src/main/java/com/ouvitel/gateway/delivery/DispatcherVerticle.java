@@ -7,6 +7,7 @@ import com.ouvitel.gateway.store.Messages.ClaimRequest;
 import com.ouvitel.gateway.store.Messages.JobBatch;
 import com.ouvitel.gateway.store.Messages.OpenCircuits;
 import com.ouvitel.gateway.store.Messages.OutcomeBatch;
+import com.ouvitel.gateway.store.Messages.StoppedWebhooks;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -42,6 +43,11 @@ public final class DispatcherVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(DispatcherVerticle.class);
   private static final long STOP_MEMORY_NANOS = 60_000_000_000L;
+  /**
+   * How long a stop made here counts even if the database does not list it: a refresh
+   * read before the stop committed may answer after it.
+   */
+  private static final long RESUME_AFTER_NANOS = 3_000_000_000L;
 
   /** Settings of the dispatcher, from configuration. */
   public record Settings(
@@ -106,6 +112,8 @@ public final class DispatcherVerticle extends VerticleBase {
     return Future.all(
         bus.<JobBatch>consumer(Bus.DISPATCH, this::acceptJobs).completion(),
         bus.<String>consumer(Bus.WEBHOOK_STOPPED, this::stopWebhook).completion(),
+        bus.<StoppedWebhooks>consumer(Bus.STOPPED_WEBHOOKS,
+            message -> stoppedAnywhere(message.body().ids())).completion(),
         bus.<String>consumer(Bus.WEBHOOK_RESUMED,
             message -> stoppedWebhooks.remove(message.body())).completion(),
         bus.consumer(Bus.WAKE, message -> claimDue()).completion(),
@@ -166,7 +174,27 @@ public final class DispatcherVerticle extends VerticleBase {
    * its lease back should it still be pending.
    */
   private void stopWebhook(Message<String> message) {
-    String webhookId = message.body();
+    dropQueued(message.body());
+    message.reply(null);
+  }
+
+  /**
+   * The webhooks any pod stopped in the last minute, as the database tells every second:
+   * those stopped on another pod are dropped here too. A webhook stopped here more than two
+   * refreshes ago that the database no longer lists was enabled again, on some pod.
+   */
+  private void stoppedAnywhere(Set<String> ids) {
+    for (String webhookId : ids) {
+      if (!stoppedWebhooks.containsKey(webhookId)) {
+        dropQueued(webhookId);
+      }
+    }
+    long now = System.nanoTime();
+    stoppedWebhooks.entrySet().removeIf(stop -> !ids.contains(stop.getKey())
+        && now - stop.getValue() > RESUME_AFTER_NANOS);
+  }
+
+  private void dropQueued(String webhookId) {
     stoppedWebhooks.put(webhookId, System.nanoTime());
     for (Lane lane : lanes.values()) {
       int before = lane.waiting.size();
@@ -179,7 +207,6 @@ public final class DispatcherVerticle extends VerticleBase {
       });
       queued -= before - lane.waiting.size();
     }
-    message.reply(null);
   }
 
   /**

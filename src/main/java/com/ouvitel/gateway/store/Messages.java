@@ -5,6 +5,7 @@ import com.ouvitel.gateway.delivery.DeliveryJob;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The messages persistence takes and gives over the event bus. */
 public final class Messages {
@@ -70,9 +71,16 @@ public final class Messages {
   public record OpenCircuits(Map<String, Instant> openUntil) {
   }
 
+  /**
+   * Webhooks any pod disabled or deleted in the last minute and not enabled since, by id. A
+   * fresh set each time, which its receiver owns.
+   */
+  public record StoppedWebhooks(Set<String> ids) {
+  }
+
   public static List<Class<?>> types() {
     return List.of(IngestRequest.class, IngestReply.class, OutcomeBatch.class,
         ClaimRequest.class, JobBatch.class, CircuitChange.class,
-        OpenCircuits.class);
+        OpenCircuits.class, StoppedWebhooks.class);
   }
 }

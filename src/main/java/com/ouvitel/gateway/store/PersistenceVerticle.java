@@ -13,6 +13,7 @@ import com.ouvitel.gateway.store.Messages.JobBatch;
 import com.ouvitel.gateway.store.Messages.OpenCircuits;
 import com.ouvitel.gateway.store.Messages.OutcomeBatch;
 import com.ouvitel.gateway.store.Messages.StoredEvent;
+import com.ouvitel.gateway.store.Messages.StoppedWebhooks;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -32,8 +33,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +62,8 @@ public final class PersistenceVerticle extends VerticleBase {
   private static final Duration BACKLOG_INTERVAL = Duration.ofSeconds(5);
   /** How often the dispatcher learns which circuits are open, any pod's. */
   private static final Duration CIRCUIT_REFRESH = Duration.ofSeconds(1);
+  /** How long after a disable or delete the dispatchers of every pod hear of it. */
+  private static final Duration STOPS_SHARED_FOR = Duration.ofMinutes(1);
   /** How often claims also look for deliveries whose lease ran out. */
   private static final Duration EXPIRED_LEASE_CHECK = Duration.ofSeconds(1);
   /** When a delivery whose outcome PostgreSQL cannot store at all is attempted again. */
@@ -117,7 +122,10 @@ public final class PersistenceVerticle extends VerticleBase {
     leaseTimer = vertx.setPeriodic(lease.toMillis() / 3, id -> renewLeases());
     backlogTimer = vertx.setPeriodic(100, BACKLOG_INTERVAL.toMillis(),
         id -> backlog.measure());
-    circuitTimer = vertx.setPeriodic(1, CIRCUIT_REFRESH.toMillis(), id -> shareOpenCircuits());
+    circuitTimer = vertx.setPeriodic(1, CIRCUIT_REFRESH.toMillis(), id -> {
+      shareOpenCircuits();
+      shareStoppedWebhooks();
+    });
     return Future.all(
         bus.<IngestRequest>consumer(Bus.STORE_EVENTS, this::queueIngest).completion(),
         bus.<OutcomeBatch>consumer(Bus.RECORD_OUTCOMES, this::queueOutcomes).completion(),
@@ -783,6 +791,23 @@ public final class PersistenceVerticle extends VerticleBase {
     circuits.openAt(clock.instant())
         .onSuccess(open -> vertx.eventBus().send(Bus.OPEN_CIRCUITS, new OpenCircuits(open)))
         .onFailure(error -> LOG.debug("Could not read the open circuits: {}",
+            error.getMessage()));
+  }
+
+  /**
+   * Tells the dispatcher which webhooks any pod disabled or deleted in the last minute, so
+   * that it drops the deliveries it holds for them: the pod that took the stop told only its
+   * own dispatcher.
+   */
+  private void shareStoppedWebhooks() {
+    pool.preparedQuery(PipelineSql.STOPPED_SINCE)
+        .execute(Tuple.of(utc(clock.instant().minus(STOPS_SHARED_FOR))))
+        .onSuccess(rows -> {
+          Set<String> ids = new HashSet<>();
+          rows.forEach(row -> ids.add(row.getString("id")));
+          vertx.eventBus().send(Bus.STOPPED_WEBHOOKS, new StoppedWebhooks(ids));
+        })
+        .onFailure(error -> LOG.debug("Could not read the stopped webhooks: {}",
             error.getMessage()));
   }
 

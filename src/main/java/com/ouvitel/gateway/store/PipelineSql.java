@@ -230,5 +230,10 @@ final class PipelineSql {
       FROM deliveries WHERE status = 'pending'
       """;
 
+  /** Webhooks disabled or deleted since $1 and not enabled again, any pod's doing. */
+  static final String STOPPED_SINCE = """
+      SELECT id FROM webhooks WHERE NOT enabled AND updated_at > $1
+      """;
+
   static final String ENSURE_PARTITIONS = "SELECT ensure_partitions($1::date, $2)";
 }
