@@ -60,8 +60,11 @@ public final class PersistenceVerticle extends VerticleBase {
   /** Longest wait for one batch of outcomes to be written before it is tried again. */
   private static final long OUTCOME_WRITE_SECONDS = 30;
   private static final Duration BACKLOG_INTERVAL = Duration.ofSeconds(5);
-  /** How often the dispatcher learns which circuits are open, any pod's. */
-  private static final Duration CIRCUIT_REFRESH = Duration.ofSeconds(1);
+  /**
+   * How often the dispatcher learns what any pod wrote down for it: the circuits open and
+   * the webhooks stopped.
+   */
+  private static final Duration SHARED_STATE_REFRESH = Duration.ofSeconds(1);
   /** How long after a disable or delete the dispatchers of every pod hear of it. */
   private static final Duration STOPS_SHARED_FOR = Duration.ofMinutes(1);
   /** How often claims also look for deliveries whose lease ran out. */
@@ -90,7 +93,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private long outcomeLingerTimer = -1;
   private long leaseTimer;
   private long backlogTimer;
-  private long circuitTimer;
+  private long sharedStateTimer;
   private Instant nextExpiredLeaseCheck = Instant.MIN;
 
   /**
@@ -122,7 +125,7 @@ public final class PersistenceVerticle extends VerticleBase {
     leaseTimer = vertx.setPeriodic(lease.toMillis() / 3, id -> renewLeases());
     backlogTimer = vertx.setPeriodic(100, BACKLOG_INTERVAL.toMillis(),
         id -> backlog.measure());
-    circuitTimer = vertx.setPeriodic(1, CIRCUIT_REFRESH.toMillis(), id -> {
+    sharedStateTimer = vertx.setPeriodic(1, SHARED_STATE_REFRESH.toMillis(), id -> {
       shareOpenCircuits();
       shareStoppedWebhooks();
     });
@@ -138,7 +141,7 @@ public final class PersistenceVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(leaseTimer);
     vertx.cancelTimer(backlogTimer);
-    vertx.cancelTimer(circuitTimer);
+    vertx.cancelTimer(sharedStateTimer);
     return writeRemainingOutcomes(System.nanoTime() + STOP_FLUSH_MILLIS * 1_000_000)
         .transform(ignored -> backlog.giveUp().transform(done -> releaseLeases()));
   }
