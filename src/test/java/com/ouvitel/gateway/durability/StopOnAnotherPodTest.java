@@ -51,17 +51,14 @@ class StopOnAnotherPodTest {
   @DisplayName("is no longer sent by the pod that holds its deliveries")
   void the_other_pod_drops_what_it_holds() {
     Account account = podA.api.createAccount("premium");
-    String webhookId = podA.api.createWebhook(account, receiver.url("/slow"), "all")
-        .getString("id");
+    String webhookId = webhookThroughPodA(account, "/slow");
     // Accepted by pod B, so pod B holds the deliveries: one in flight, the others queued.
     for (int i = 0; i < EVENTS; i++) {
       podB.api.sendEvent(account, Api.printSuccess("job_on_pod_b_" + i));
     }
     receiver.await("/slow", 1, Duration.ofSeconds(10));
 
-    Answer disabled = podA.api.patch("/v1/webhooks/" + webhookId, account.apiKey(),
-        new JsonObject().put("enabled", false));
-    assertEquals(200, disabled.status(), disabled.text());
+    setEnabledThroughPodA(account, webhookId, false);
 
     Api.sleep(2500);
     int afterTheRefresh = receiver.requests("/slow").size();
@@ -76,20 +73,27 @@ class StopOnAnotherPodTest {
   @DisplayName("enabled again through that pod, goes out from the other one again")
   void enabled_again_goes_out_again() {
     Account account = podA.api.createAccount("premium");
-    String webhookId = podA.api.createWebhook(account, receiver.url("/again"), "all")
-        .getString("id");
+    String webhookId = webhookThroughPodA(account, "/again");
     podB.api.sendEvent(account, Api.printSuccess("job_before_the_stop"));
     receiver.await("/again", 1, Duration.ofSeconds(10));
-    assertEquals(200, podA.api.patch("/v1/webhooks/" + webhookId, account.apiKey(),
-        new JsonObject().put("enabled", false)).status());
+    setEnabledThroughPodA(account, webhookId, false);
     Api.sleep(1500);
 
-    assertEquals(200, podA.api.patch("/v1/webhooks/" + webhookId, account.apiKey(),
-        new JsonObject().put("enabled", true)).status());
+    setEnabledThroughPodA(account, webhookId, true);
     Api.sleep(4000);
     podB.api.sendEvent(account, Api.printSuccess("job_after_enabling_again"));
 
     // Held as stopped, pod B would put the delivery back every 5 s for a minute.
     receiver.await("/again", 2, Duration.ofSeconds(4));
+  }
+
+  private String webhookThroughPodA(Account account, String path) {
+    return podA.api.createWebhook(account, receiver.url(path), "all").getString("id");
+  }
+
+  private void setEnabledThroughPodA(Account account, String webhookId, boolean enabled) {
+    Answer answer = podA.api.patch("/v1/webhooks/" + webhookId, account.apiKey(),
+        new JsonObject().put("enabled", enabled));
+    assertEquals(200, answer.status(), answer.text());
   }
 }
